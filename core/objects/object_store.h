@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+
+namespace wb::objects {
+
+/// SHA-256 of a buffer or a file, as 64 lowercase hex characters.
+std::string sha256Hex(const void* data, std::size_t size_bytes);
+Result<std::string> sha256File(const std::filesystem::path& path);
+
+struct VerifyProblem {
+  std::string object_id;
+  std::string reason;
+};
+
+struct VerifyReport {
+  std::size_t checked = 0;
+  std::uint64_t bytes = 0;
+  std::vector<VerifyProblem> problems;
+};
+
+/// Content-addressed, immutable objects under ROOT/ab/cdef… (the id is the SHA-256).
+/// Writes go to a temporary file, are fsynced and renamed into place: a reader never sees a
+/// partial object, putting the same content twice stores it once, and concurrent writers of
+/// the same content are safe.
+class ObjectStore {
+ public:
+  explicit ObjectStore(std::filesystem::path root) : m_root(std::move(root)) {}
+
+  const std::filesystem::path& root() const { return m_root; }
+
+  Result<std::string> put(const void* data, std::size_t size_bytes);
+  Result<std::string> put(const std::string& bytes) { return put(bytes.data(), bytes.size()); }
+  Result<std::string> putFile(const std::filesystem::path& source);
+
+  bool exists(const std::string& id) const;
+  std::filesystem::path pathOf(const std::string& id) const;
+  Result<std::string> read(const std::string& id) const;
+  Result<std::uint64_t> size(const std::string& id) const;
+
+  /// Re-hashes one object: an error names what is wrong (missing, truncated, altered).
+  Status verify(const std::string& id) const;
+  /// Re-hashes every object; progress(done, total) may return false to cancel.
+  Result<VerifyReport> verifyAll(
+      const std::function<bool(std::size_t, std::size_t)>& progress = {}) const;
+
+  static bool isValidId(const std::string& id);
+
+ private:
+  Result<std::string> commitTemp(const std::filesystem::path& tmp, const std::string& id,
+                                 std::uint64_t size_bytes);
+  Result<std::filesystem::path> makeTemp(int& fd);
+  std::filesystem::path m_root;
+};
+
+}  // namespace wb::objects

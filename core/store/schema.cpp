@@ -1,0 +1,137 @@
+#include "core/store/schema.h"
+
+#include <string>
+
+#include "core/common/clock.h"
+#include "core/store/database.h"
+
+namespace wb::store {
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "experiments, runs, params, tags", R"sql(
+CREATE TABLE experiments(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  created_at REAL NOT NULL);
+CREATE TABLE runs(
+  id TEXT PRIMARY KEY,
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL CHECK(status IN ('queued','running','finished','failed','killed')),
+  created_at REAL NOT NULL,
+  started_at REAL,
+  ended_at REAL,
+  heartbeat_at REAL,
+  pid INTEGER,
+  pid_start_ticks INTEGER,
+  host TEXT NOT NULL DEFAULT '',
+  config_text TEXT NOT NULL DEFAULT '',
+  config_hash TEXT NOT NULL DEFAULT '',
+  parent_run_id TEXT REFERENCES runs(id) ON DELETE CASCADE,
+  notes TEXT NOT NULL DEFAULT '',
+  status_message TEXT NOT NULL DEFAULT '');
+CREATE INDEX runs_by_experiment ON runs(experiment_id);
+CREATE INDEX runs_by_parent ON runs(parent_run_id);
+CREATE INDEX runs_by_status ON runs(status);
+CREATE INDEX runs_by_name ON runs(name);
+CREATE TABLE params(
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY(run_id, key)) WITHOUT ROWID;
+CREATE TABLE tags(
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(run_id, key)) WITHOUT ROWID;
+)sql"},
+      // Metrics are packed: one row holds up to kChunkPoints points of one series, which
+      // is what makes a million points a second reachable in SQLite.
+      {2, "metrics as chunked series with per-series summaries", R"sql(
+CREATE TABLE metric_keys(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE);
+CREATE TABLE metric_chunks(
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key_id INTEGER NOT NULL REFERENCES metric_keys(id),
+  first_step INTEGER NOT NULL,
+  last_step INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX metric_chunks_by_series ON metric_chunks(run_id, key_id, id);
+CREATE TABLE metric_summaries(
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key_id INTEGER NOT NULL REFERENCES metric_keys(id),
+  count INTEGER NOT NULL,
+  last_step INTEGER NOT NULL,
+  last_value REAL,
+  last_wall_time REAL NOT NULL,
+  min_value REAL,
+  max_value REAL,
+  PRIMARY KEY(run_id, key_id)) WITHOUT ROWID;
+)sql"},
+      {3, "artifacts", R"sql(
+CREATE TABLE artifacts(
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  created_at REAL NOT NULL,
+  PRIMARY KEY(run_id, path)) WITHOUT ROWID;
+CREATE INDEX artifacts_by_object ON artifacts(object_id);
+)sql"},
+  };
+  return kMigrations;
+}
+
+int latestSchemaVersion() { return migrations().back().version; }
+
+Result<int> schemaVersion(Database& db) {
+  auto exists = db.prepare(
+      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'");
+  if (!exists) return exists.error();
+  if (!exists->step()) return makeError("cannot read the schema", db.path().string());
+  if (exists->columnInt(0) == 0) return 0;
+  auto stmt = db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  if (!stmt) return stmt.error();
+  if (!stmt->step()) return makeError("cannot read the schema version", db.path().string());
+  return static_cast<int>(stmt->columnInt(0));
+}
+
+Status migrate(Database& db, int target_version) {
+  if (target_version < 0) target_version = latestSchemaVersion();
+  return db.writeTransaction([&]() -> Status {
+    if (auto st = db.exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+            "description TEXT NOT NULL, applied_at REAL NOT NULL)");
+        !st)
+      return st;
+    auto current = schemaVersion(db);
+    if (!current) return current.error();
+    if (*current > latestSchemaVersion()) {
+      return makeError("the workspace was written by a newer Workbench (schema version " +
+                           std::to_string(*current) + ", this build knows up to " +
+                           std::to_string(latestSchemaVersion()) + "); upgrade Workbench",
+                       db.path().string());
+    }
+    for (const auto& m : migrations()) {
+      if (m.version <= *current || m.version > target_version) continue;
+      if (auto st = db.exec(m.sql); !st) {
+        return makeError("migration " + std::to_string(m.version) + " failed: " +
+                             st.error().message,
+                         db.path().string());
+      }
+      auto rec = db.prepare(
+          "INSERT INTO schema_migrations(version, description, applied_at) VALUES(?,?,?)");
+      if (!rec) return rec.error();
+      if (auto st = rec->bind(1, m.version).bind(2, m.description).bind(3, unixNow()).run(); !st)
+        return st;
+    }
+    return {};
+  });
+}
+
+}  // namespace wb::store

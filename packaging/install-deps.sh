@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Workbench needs to build, test and run.
+# Idempotent: installs only what is missing; runs `apt-get update` only when needed.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config
+  # core
+  libtorch-dev libopenblas0 libsqlite3-dev libyaml-cpp-dev libcurl4-openssl-dev
+  libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libssl-dev
+  libturbojpeg0-dev libspng-dev zlib1g-dev
+  # ui
+  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libgl-dev libqcustomplot-dev
+  libqt6svg6 qt6-qpa-plugins fonts-dejavu-core
+  # headless GUI for screenshots and the launch command without a display
+  xvfb xauth
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Update the package lists only when they are missing or stale (or a first attempt fails).
+lists_age_s=$(( $(date +%s) - $(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo 0) ))
+if [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -E '^(lock|partial|auxfiles)$')" ] || [ "$lists_age_s" -gt 86400 ]; then
+  $sudo apt-get update -q
+fi
+if ! $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
