@@ -1,0 +1,411 @@
+#include "ui/main_window.h"
+
+#include <QAction>
+#include <QLineEdit>
+#include <QTableView>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProcess>
+#include <QProgressDialog>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QStyle>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "core/workspace/workspace.h"
+#include "ui/run_table_model.h"
+#include "ui/runs_panel.h"
+#include "ui/welcome_page.h"
+#include "ui/workspace_session.h"
+
+namespace wb::ui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+const QString kRecentKey = QStringLiteral("workspaces/recent");
+const QString kLastKey = QStringLiteral("workspaces/last");
+const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
+const QString kStateKey = QStringLiteral("mainWindow/state");
+const QString kRunsStateKey = QStringLiteral("runsPanel/state");
+
+struct OpenResult {
+  std::optional<Workspace> workspace;
+  QString error;
+};
+
+QString humanSize(qint64 bytes) {
+  if (bytes < 1024) return QStringLiteral("%1 B").arg(bytes);
+  if (bytes < 1024 * 1024) return QStringLiteral("%1 KiB").arg(bytes / 1024.0, 0, 'f', 1);
+  return QStringLiteral("%1 MiB").arg(bytes / (1024.0 * 1024.0), 0, 'f', 1);
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setObjectName(QStringLiteral("MainWindow"));
+  setWindowTitle(tr("Workbench"));
+  resize(1280, 800);
+
+  m_pages = new QStackedWidget(this);
+  m_welcome = new WelcomePage(m_pages);
+  m_pages->addWidget(m_welcome);
+
+  m_workspace_page = new QWidget(m_pages);
+  auto* ws_layout = new QHBoxLayout(m_workspace_page);
+  ws_layout->setContentsMargins(0, 0, 0, 0);
+  ws_layout->setSpacing(0);
+  m_nav = new QListWidget(m_workspace_page);
+  m_nav->setObjectName(QStringLiteral("sectionNav"));
+  m_nav->setFixedWidth(150);
+  m_nav->setIconSize(QSize(20, 20));
+  m_nav->setSpacing(2);
+  m_sections = new QStackedWidget(m_workspace_page);
+  ws_layout->addWidget(m_nav);
+  ws_layout->addWidget(m_sections, 1);
+  m_pages->addWidget(m_workspace_page);
+  setCentralWidget(m_pages);
+  connect(m_nav, &QListWidget::currentRowChanged, m_sections, &QStackedWidget::setCurrentIndex);
+
+  m_status_path = new QLabel(this);
+  m_status_db = new QLabel(this);
+  statusBar()->addWidget(m_status_path, 1);
+  statusBar()->addPermanentWidget(m_status_db);
+
+  connect(m_welcome, &WelcomePage::newRequested, this, &MainWindow::chooseNewWorkspace);
+  connect(m_welcome, &WelcomePage::openRequested, this, &MainWindow::chooseOpenWorkspace);
+  connect(m_welcome, &WelcomePage::demoRequested, this, &MainWindow::chooseDemoLocation);
+  connect(m_welcome, &WelcomePage::recentRequested, this, &MainWindow::openWorkspace);
+
+  buildMenus();
+  QSettings settings;
+  restoreGeometry(settings.value(kGeometryKey).toByteArray());
+  restoreState(settings.value(kStateKey).toByteArray());
+  m_welcome->setRecent(recentWorkspaces());
+  updateStatus();
+}
+
+MainWindow::~MainWindow() {
+  // Panels use the session: delete them first.
+  delete m_runs;
+  m_runs = nullptr;
+  delete m_session;
+}
+
+void MainWindow::buildMenus() {
+  auto* file = menuBar()->addMenu(tr("&File"));
+  auto* new_ws = file->addAction(style()->standardIcon(QStyle::SP_FileDialogNewFolder), tr("&New Workspace…"));
+  new_ws->setShortcut(QKeySequence::New);
+  connect(new_ws, &QAction::triggered, this, &MainWindow::chooseNewWorkspace);
+  auto* open_ws = file->addAction(style()->standardIcon(QStyle::SP_DirOpenIcon), tr("&Open Workspace…"));
+  open_ws->setShortcut(QKeySequence::Open);
+  connect(open_ws, &QAction::triggered, this, &MainWindow::chooseOpenWorkspace);
+  m_recent_menu = file->addMenu(tr("Open &Recent"));
+  auto* demo = file->addAction(tr("Create &Demo Workspace…"));
+  connect(demo, &QAction::triggered, this, &MainWindow::chooseDemoLocation);
+  file->addSeparator();
+  auto* close_ws = file->addAction(tr("&Close Workspace"));
+  close_ws->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
+  connect(close_ws, &QAction::triggered, this, &MainWindow::closeWorkspace);
+  file->addSeparator();
+  auto* quit = file->addAction(tr("&Quit"));
+  quit->setShortcut(QKeySequence::Quit);
+  connect(quit, &QAction::triggered, this, &QWidget::close);
+
+  auto* view = menuBar()->addMenu(tr("&View"));
+  auto* refresh = view->addAction(tr("&Refresh"));
+  refresh->setShortcut(QKeySequence::Refresh);
+  connect(refresh, &QAction::triggered, this, [this] {
+    if (m_session) m_session->refresh();
+  });
+  auto* find = view->addAction(tr("&Filter Runs"));
+  find->setShortcut(QKeySequence::Find);
+  connect(find, &QAction::triggered, this, [this] {
+    if (!m_runs) return;
+    m_runs->filterEdit()->setFocus();
+    m_runs->filterEdit()->selectAll();
+  });
+
+  auto* help = menuBar()->addMenu(tr("&Help"));
+  auto* about = help->addAction(tr("&About Workbench"));
+  connect(about, &QAction::triggered, this, [this] {
+    QMessageBox::about(this, tr("About Workbench"),
+                       tr("<b>Workbench %1</b><p>A native desktop workbench for the machine-learning "
+                          "lifecycle.</p><p>Licensed under the GNU GPL v3 or later.</p>")
+                           .arg(QApplication::applicationVersion()));
+  });
+  updateRecentMenu();
+}
+
+QStringList MainWindow::recentWorkspaces() const {
+  return QSettings().value(kRecentKey).toStringList();
+}
+
+QStringList MainWindow::sectionNames() const {
+  QStringList names;
+  for (int i = 0; i < m_nav->count(); ++i) names << m_nav->item(i)->text();
+  return names;
+}
+
+void MainWindow::addRecent(const QString& path) {
+  QSettings settings;
+  QStringList recent = settings.value(kRecentKey).toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  settings.setValue(kRecentKey, recent);
+  settings.setValue(kLastKey, path);
+  updateRecentMenu();
+  m_welcome->setRecent(recent);
+}
+
+void MainWindow::updateRecentMenu() {
+  m_recent_menu->clear();
+  const QStringList recent = recentWorkspaces();
+  for (const auto& path : recent) {
+    auto* a = m_recent_menu->addAction(path);
+    connect(a, &QAction::triggered, this, [this, path] { openWorkspace(path); });
+  }
+  m_recent_menu->setEnabled(!recent.isEmpty());
+  if (!recent.isEmpty()) {
+    m_recent_menu->addSeparator();
+    auto* clear = m_recent_menu->addAction(tr("Clear List"));
+    connect(clear, &QAction::triggered, this, [this] {
+      QSettings().remove(kRecentKey);
+      updateRecentMenu();
+      m_welcome->setRecent({});
+    });
+  }
+}
+
+void MainWindow::openLastOrWelcome() {
+  const QString last = QSettings().value(kLastKey).toString();
+  if (!last.isEmpty() && Workspace::isWorkspace(last.toStdString())) {
+    openWorkspace(last);
+  } else {
+    m_pages->setCurrentWidget(m_welcome);
+  }
+}
+
+void MainWindow::openWorkspace(const QString& path) {
+  statusBar()->showMessage(tr("Opening %1…").arg(path));
+  auto* watcher = new QFutureWatcher<OpenResult>(this);
+  connect(watcher, &QFutureWatcher<OpenResult>::finished, this, [this, watcher, path] {
+    watcher->deleteLater();
+    OpenResult r = watcher->result();
+    statusBar()->clearMessage();
+    if (!r.workspace) {
+      m_last_error = r.error;
+      QMessageBox::warning(this, tr("Cannot open workspace"), r.error);
+      Q_EMIT workspaceFailed(r.error);
+      return;
+    }
+    showWorkspace(std::make_unique<WorkspaceSession>(std::move(*r.workspace)));
+  });
+  // Opening may migrate an old database: keep it off the GUI thread.
+  watcher->setFuture(QtConcurrent::run([path]() -> OpenResult {
+    auto ws = Workspace::open(path.toStdString());
+    if (!ws) return {std::nullopt, QString::fromStdString(ws.error().text())};
+    return {std::move(*ws), {}};
+  }));
+}
+
+void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
+  saveLayout();
+  closeWorkspace();
+  m_session = session.release();
+  m_session->setParent(nullptr);
+  m_ready_emitted = false;
+
+  m_runs = new RunsPanel(m_session, m_sections);
+  m_sections->addWidget(m_runs);
+  auto* runs_item = new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Runs"), m_nav);
+  runs_item->setToolTip(tr("Every training run: status, params, metrics, notes"));
+  m_nav->setCurrentRow(0);
+  m_runs->restoreState(QSettings().value(kRunsStateKey).toByteArray());
+
+  connect(m_runs, &RunsPanel::statusMessage, this,
+          [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
+  connect(m_session, &WorkspaceSession::snapshotReady, this, [this] {
+    updateStatus();
+    if (!m_ready_emitted) {
+      m_ready_emitted = true;
+      Q_EMIT workspaceReady();
+    }
+  });
+  connect(m_session, &WorkspaceSession::failed, this, [this](const QString& message) {
+    m_last_error = message;
+    updateStatus();
+  });
+
+  const QString root = m_session->rootPath();
+  addRecent(root);
+  setWindowTitle(tr("%1 — Workbench").arg(QString::fromStdString(m_session->workspace().name())));
+  m_pages->setCurrentWidget(m_workspace_page);
+  m_runs->view()->setFocus();
+  updateStatus();
+  Q_EMIT workspaceOpened(root);
+}
+
+void MainWindow::closeWorkspace() {
+  if (m_runs) {
+    QSettings().setValue(kRunsStateKey, m_runs->saveState());
+    m_sections->removeWidget(m_runs);
+    delete m_runs;
+    m_runs = nullptr;
+  }
+  m_nav->clear();
+  delete m_session;
+  m_session = nullptr;
+  m_last_error.clear();
+  setWindowTitle(tr("Workbench"));
+  m_pages->setCurrentWidget(m_welcome);
+  updateStatus();
+}
+
+void MainWindow::updateStatus() {
+  if (!m_session) {
+    m_status_path->setText(tr("No workspace open"));
+    m_status_db->clear();
+    return;
+  }
+  m_status_path->setText(tr("Workspace: %1").arg(QDir::toNativeSeparators(m_session->rootPath())));
+  if (!m_last_error.isEmpty()) {
+    m_status_db->setText(tr("Database error: %1").arg(m_last_error));
+    return;
+  }
+  const auto snap = m_session->lastSnapshot();
+  if (!snap) {
+    m_status_db->setText(tr("Database: loading…"));
+    return;
+  }
+  m_status_db->setText(tr("SQLite WAL · schema v%1 · %n run(s) · %2 · updated %3", nullptr,
+                          static_cast<int>(snap->rows.size()))
+                           .arg(snap->schema_version)
+                           .arg(humanSize(snap->db_size_bytes))
+                           .arg(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(snap->loaded_at * 1000))
+                                    .toString(QStringLiteral("HH:mm:ss"))));
+}
+
+void MainWindow::saveLayout() {
+  QSettings settings;
+  settings.setValue(kGeometryKey, saveGeometry());
+  settings.setValue(kStateKey, saveState());
+  if (m_runs) settings.setValue(kRunsStateKey, m_runs->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  saveLayout();
+  event->accept();
+}
+
+void MainWindow::chooseNewWorkspace() {
+  const QString dir = QFileDialog::getExistingDirectory(
+      this, tr("New Workspace — choose or create an empty folder"), QDir::homePath());
+  if (!dir.isEmpty()) createWorkspace(dir);
+}
+
+void MainWindow::chooseOpenWorkspace() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Workspace"), QDir::homePath());
+  if (dir.isEmpty()) return;
+  const auto root = Workspace::findRoot(dir.toStdString());
+  if (!root) {
+    QMessageBox::warning(this, tr("Not a workspace"),
+                         tr("%1 is not a Workbench workspace.\nUse File → New Workspace to create one.").arg(dir));
+    return;
+  }
+  openWorkspace(QString::fromStdString(root->string()));
+}
+
+void MainWindow::chooseDemoLocation() {
+  const QString dir = QFileDialog::getExistingDirectory(
+      this, tr("Create Demo Workspace — choose a folder"), QDir::homePath());
+  if (!dir.isEmpty()) createDemo(QDir(dir).filePath(QStringLiteral("workbench-demo")));
+}
+
+void MainWindow::createWorkspace(const QString& path) {
+  auto* watcher = new QFutureWatcher<QString>(this);
+  connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, path] {
+    watcher->deleteLater();
+    const QString error = watcher->result();
+    if (!error.isEmpty()) {
+      QMessageBox::warning(this, tr("Cannot create workspace"), error);
+      Q_EMIT workspaceFailed(error);
+      return;
+    }
+    openWorkspace(path);
+  });
+  watcher->setFuture(QtConcurrent::run([path]() -> QString {
+    auto ws = Workspace::create(path.toStdString());
+    return ws ? QString() : QString::fromStdString(ws.error().text());
+  }));
+}
+
+QString MainWindow::cliPath() const {
+  const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("wb"));
+  if (QFileInfo(beside).isExecutable()) return beside;
+  return QStandardPaths::findExecutable(QStringLiteral("wb"));
+}
+
+void MainWindow::createDemo(const QString& path) {
+  const QString wb = cliPath();
+  if (wb.isEmpty()) {
+    QMessageBox::warning(this, tr("Cannot create demo"), tr("The `wb` program was not found next to Workbench."));
+    return;
+  }
+  // Training runs in a child process, never in the GUI process.
+  auto* process = new QProcess(this);
+  auto* progress = new QProgressDialog(tr("Training the demo runs…"), tr("Cancel"), 0, 100, this);
+  progress->setWindowTitle(tr("Create Demo Workspace"));
+  progress->setWindowModality(Qt::WindowModal);
+  progress->setMinimumDuration(0);
+  progress->setAutoClose(false);
+  progress->setAutoReset(false);
+  progress->setValue(0);
+  auto stderr_text = std::make_shared<QString>();
+  connect(progress, &QProgressDialog::canceled, process, &QProcess::terminate);
+  connect(process, &QProcess::readyReadStandardError, this,
+          [process, stderr_text] { *stderr_text += QString::fromUtf8(process->readAllStandardError()); });
+  connect(process, &QProcess::readyReadStandardOutput, this, [process, progress] {
+    while (process->canReadLine()) {
+      const auto event = QJsonDocument::fromJson(process->readLine()).object();
+      if (event.value(QStringLiteral("event")).toString() != QStringLiteral("progress")) continue;
+      const int runs = event.value(QStringLiteral("run_count")).toInt(1);
+      const int epochs = event.value(QStringLiteral("epochs")).toInt(1);
+      const double done = event.value(QStringLiteral("run_index")).toInt() +
+                          event.value(QStringLiteral("epoch")).toDouble() / epochs;
+      progress->setValue(static_cast<int>(100.0 * done / runs));
+      progress->setLabelText(tr("Training %1…").arg(event.value(QStringLiteral("run")).toString()));
+    }
+  });
+  connect(process, &QProcess::finished, this,
+          [this, process, progress, path, stderr_text](int code, QProcess::ExitStatus status) {
+            const bool cancelled = progress->wasCanceled();
+            progress->deleteLater();
+            process->deleteLater();
+            if (status == QProcess::NormalExit && code == 0) {
+              openWorkspace(path);
+            } else if (!cancelled) {
+              const QString msg = stderr_text->trimmed().isEmpty() ? tr("wb demo failed (exit %1)").arg(code)
+                                                                   : stderr_text->trimmed();
+              QMessageBox::warning(this, tr("Cannot create demo"), msg);
+              Q_EMIT workspaceFailed(msg);
+            }
+          });
+  process->start(wb, {QStringLiteral("--json"), QStringLiteral("demo"), path});
+}
+
+}  // namespace wb::ui
