@@ -19,6 +19,7 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QProgressDialog>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -92,7 +93,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   buildMenus();
   QSettings settings;
-  restoreGeometry(settings.value(kGeometryKey).toByteArray());
+  if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) {
+    // First start: most of the screen, centred.
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) {
+      const QRect avail = screen->availableGeometry();
+      const QSize size(std::min(1500, avail.width() * 9 / 10), std::min(940, avail.height() * 9 / 10));
+      setGeometry(QStyle::alignedRect(Qt::LeftToRight, Qt::AlignCenter, size, avail));
+    }
+  }
   restoreState(settings.value(kStateKey).toByteArray());
   m_welcome->setRecent(recentWorkspaces());
   updateStatus();
