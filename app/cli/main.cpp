@@ -134,7 +134,13 @@ void runsList(const Globals& g, const std::string& experiment, const std::string
   for (const auto& r : runs) {
     std::string m;
     int shown = 0;
-    for (const auto& s : metrics[r.id]) {
+    // Validation metrics say most about a run: list them first.
+    auto& ms = metrics[r.id];
+    std::stable_sort(ms.begin(), ms.end(), [](const auto& a, const auto& b) {
+      auto rank = [](const std::string& k) { return k.rfind("val", 0) == 0 ? 0 : k.rfind("train", 0) == 0 ? 1 : 2; };
+      return rank(a.key) < rank(b.key);
+    });
+    for (const auto& s : ms) {
       if (shown++ == 3) {
         m += " …";
         break;
@@ -547,7 +553,9 @@ int main(int argc, char** argv) {
   CLI::App app{"wb — the Workbench command line: workspaces, runs and metrics.", "wb"};
   app.require_subcommand(1);
   app.fallthrough();
-  app.failure_message([](const CLI::App*, const CLI::Error& e) { return std::string(e.what()) + "\n"; });
+  app.failure_message([](const CLI::App* cmd, const CLI::Error& e) {
+    return "wb: " + std::string(e.what()) + " (see `" + cmd->get_display_name(true) + " --help`)\n";
+  });
   Globals g;
   app.add_option("-w,--workspace", g.workspace,
                  "Workspace folder (default: the current folder or its nearest parent workspace)")
@@ -702,6 +710,23 @@ int main(int argc, char** argv) {
   log_end->add_option("-m,--message", end_message, "Why (shown with the status)");
   log_end->callback([&] { action = [&] { logEnd(g, end_id, end_status, end_message); }; });
 
+  // CLI11 reports an unknown command as "a subcommand is required": name it instead.
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-w" || arg == "--workspace") {
+      ++i;
+      continue;
+    }
+    if (!arg.empty() && arg[0] == '-') continue;
+    bool known = false;
+    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; }))
+      known = known || sub->get_name() == arg;
+    if (!known) {
+      std::cerr << "wb: unknown command '" << arg << "' (see `wb --help`)\n";
+      return kExitError;
+    }
+    break;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
