@@ -1,5 +1,7 @@
 // wb: the Workbench command line. Argument parsing and printing only; the work is in core/.
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -10,9 +12,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
 #include "core/common/clock.h"
-#include "core/demo/demo_workspace.h"
 #include "core/objects/object_store.h"
 #include "core/store/database.h"
 #include "core/store/metrics_reader.h"
@@ -28,21 +30,10 @@ namespace {
 
 constexpr int kExitError = 1;
 
-/// A failure the user caused or can fix: printed as one line, exit code 1.
-struct CliError {
-  std::string message;
-};
-
-[[noreturn]] void fail(const std::string& message) { throw CliError{message}; }
-
-template <class T>
-T unwrap(wb::Result<T> r) {
-  if (!r) fail(r.error().text());
-  return std::move(r).value();
-}
-void check(const wb::Status& st) {
-  if (!st) fail(st.error().text());
-}
+using wb::cli::check;
+using wb::cli::CliError;
+using wb::cli::fail;
+using wb::cli::unwrap;
 
 struct Globals {
   std::string workspace;
@@ -521,30 +512,14 @@ void initWorkspace(const Globals& g, const std::string& dir, const std::string& 
   }
 }
 
-void createDemo(const Globals& g, const std::string& dir, int epochs) {
-  wb::demo::DemoOptions options;
-  options.dir = dir;
-  if (epochs > 0) options.epochs = epochs;
-  auto result = unwrap(wb::demo::createDemoWorkspace(options, [&](const wb::demo::DemoProgress& p) {
-    if (g.json) {
-      std::cout << json{{"event", "progress"}, {"run", p.run_name}, {"run_index", p.run_index},
-                        {"run_count", p.run_count}, {"epoch", p.epoch}, {"epochs", p.epochs},
-                        {"val_accuracy", p.val_accuracy}}.dump() << std::endl;
-    } else if (p.epoch == p.epochs) {
-      std::cout << "  trained " << p.run_name << ": val/accuracy " << wb::cli::formatNumber(p.val_accuracy)
-                << '\n';
-    }
-    return true;
-  }));
-  if (g.json) {
-    json runs = json::array();
-    for (const auto& r : result.runs)
-      runs.push_back({{"id", r.run_id}, {"name", r.name}, {"val_accuracy", r.val_accuracy}});
-    std::cout << json{{"event", "done"}, {"workspace", result.workspace.string()}, {"runs", runs}}.dump()
-              << std::endl;
-  } else {
-    std::cout << "Demo workspace ready: " << result.workspace.string() << '\n';
-  }
+// LibTorch commands live in wb-ml, so that every other command starts in milliseconds instead
+// of paying for loading LibTorch.
+[[noreturn]] void execMl(char** argv) {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path ml = self.parent_path() / "wb-ml";
+  ::execv(ml.c_str(), argv);
+  fail("cannot run " + ml.string() + ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -590,7 +565,7 @@ int main(int argc, char** argv) {
   int demo_epochs = 0;
   demo->add_option("DIR", demo_dir, "Folder for the demo workspace")->required();
   demo->add_option("--epochs", demo_epochs, "Epochs per run (default 60)")->check(CLI::Range(1, 100000));
-  demo->callback([&] { action = [&] { createDemo(g, demo_dir, demo_epochs); }; });
+  demo->callback([&] { action = [&] { execMl(argv); }; });
 
   // runs
   auto* runs = app.add_subcommand("runs", "List, inspect, tag, annotate and delete runs");

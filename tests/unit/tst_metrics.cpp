@@ -46,17 +46,17 @@ std::string diffSeries(const std::vector<MetricPoint>& actual,
            std::to_string(expected.size());
   for (std::size_t i = 0; i < actual.size(); ++i) {
     if (!samePoint(actual[i], expected[i]))
-      return "point " + std::to_string(i) + ": step " + std::to_string(actual[i].step) +
-             " value " + std::to_string(actual[i].value) + ", expected step " +
+      return "point " + std::to_string(i) + ": step " + std::to_string(actual[i].step) + " value " +
+             std::to_string(actual[i].value) + ", expected step " +
              std::to_string(expected[i].step) + " value " + std::to_string(expected[i].value);
   }
   return {};
 }
 
-#define WB_COMPARE_SERIES(actual, expected)                \
-  do {                                                     \
+#define WB_COMPARE_SERIES(actual, expected)                 \
+  do {                                                      \
     const std::string wb_d_ = diffSeries(actual, expected); \
-    QVERIFY2(wb_d_.empty(), wb_d_.c_str());                \
+    QVERIFY2(wb_d_.empty(), wb_d_.c_str());                 \
   } while (false)
 
 struct ChunkRow {
@@ -310,8 +310,8 @@ void TestMetrics::chunkTailMerge() {
     total += r.count;
   }
   QCOMPARE(total, std::int64_t(logged.size()));
-  QCOMPARE(rows.size(), (logged.size() + MetricsWriter::kChunkPoints - 1) /
-                            MetricsWriter::kChunkPoints);
+  QCOMPARE(rows.size(),
+           (logged.size() + MetricsWriter::kChunkPoints - 1) / MetricsWriter::kChunkPoints);
 
   MetricsReader reader(*m_db);
   auto s = reader.series(run, "loss");

@@ -19,7 +19,8 @@ using wb::objects::ObjectStore;
 
 namespace {
 
-constexpr const char* kAbcSha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+constexpr const char* kAbcSha256 =
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 constexpr const char* kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -97,8 +98,8 @@ void TestObjects::init() {
 void TestObjects::cleanup() {
   // Objects are read-only; make them removable again.
   std::error_code ec;
-  for (const auto& f : filesUnder(m_root)) fs::permissions(f, fs::perms::owner_write,
-                                                           fs::perm_options::add, ec);
+  for (const auto& f : filesUnder(m_root))
+    fs::permissions(f, fs::perms::owner_write, fs::perm_options::add, ec);
   m_dir.reset();
 }
 
@@ -200,7 +201,7 @@ void TestObjects::dedup() {
   auto third = store.putFile(source);
   WB_VERIFY_OK(third);
   QCOMPARE(*third, *first);
-  QCOMPARE(filesUnder(m_root).size(), files_after_first);  // nothing new written
+  QCOMPARE(filesUnder(m_root).size(), files_after_first);      // nothing new written
   QCOMPARE(fs::last_write_time(store.pathOf(*first)), mtime);  // nor rewritten
 
   auto other = store.put(content + "x");
