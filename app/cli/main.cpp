@@ -1,4 +1,5 @@
 // wb: the Workbench command line. Argument parsing and printing only; the work is in core/.
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -217,6 +218,8 @@ void runsRemove(const Globals& g, const std::vector<std::string>& ids, bool forc
   json removed = json::array();
   for (const auto& id : ids) {
     const auto run = unwrap(repo.find(id));
+    // The same run may be named twice (by name and by id): delete it once.
+    if (std::find(full.begin(), full.end(), run.id) != full.end()) continue;
     if (run.status == wb::store::RunStatus::Running && !force)
       fail("run " + run.name + " is still running (stop it first, or pass --force)");
     full.push_back(run.id);
@@ -373,7 +376,10 @@ void logMetrics(const Globals& g, const std::string& id, const std::vector<std::
     wb::store::MetricsReader reader(*db);
     for (const auto& s : unwrap(reader.summaries({run.id}))) next_step[s.key] = s.last_step + 1;
   }
-  auto writer = unwrap(wb::store::MetricsWriter::open(ws.dbPath()));
+  // Logging is a sign of life: keep the run's heartbeat fresh for viewers on other hosts.
+  wb::store::MetricsWriterOptions wopts;
+  wopts.heartbeat_run = run.id;
+  auto writer = unwrap(wb::store::MetricsWriter::open(ws.dbPath(), wopts));
   for (const auto& [k, v] : values)
     writer->log(run.id, k, step >= 0 ? step : next_step[k], v, epoch);
   check(writer->close());
@@ -404,7 +410,7 @@ void logStream(const Globals& g, const std::string& existing_run, const LogStart
   sigaction(SIGINT, &sa, nullptr);
 
   wb::store::MetricsWriterOptions wopts;
-  if (owns_run) wopts.heartbeat_run = run.id;
+  wopts.heartbeat_run = run.id;
   auto writer = unwrap(wb::store::MetricsWriter::open(ws.dbPath(), wopts));
   std::map<std::string, std::int64_t> next_step;
   {
@@ -685,22 +691,30 @@ int main(int argc, char** argv) {
   log_end->add_option("-m,--message", end_message, "Why (shown with the status)");
   log_end->callback([&] { action = [&] { logEnd(g, end_id, end_status, end_message); }; });
 
-  // CLI11 reports an unknown command as "a subcommand is required": name it instead.
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-w" || arg == "--workspace") {
-      ++i;
-      continue;
+  // CLI11 reports an unknown command as "a subcommand is required": name it instead. Walk the
+  // words down the command tree while the current command has subcommands.
+  {
+    CLI::App* level = &app;
+    for (int i = 1; i < argc; ++i) {
+      const std::string arg = argv[i];
+      if (level == &app && (arg == "-w" || arg == "--workspace")) {
+        ++i;
+        continue;
+      }
+      if (!arg.empty() && arg[0] == '-') continue;
+      const auto subs = level->get_subcommands([](CLI::App*) { return true; });
+      if (subs.empty()) break;
+      CLI::App* next = nullptr;
+      for (auto* sub : subs)
+        if (sub->get_name() == arg) next = sub;
+      if (!next) {
+        const std::string where = level == &app ? "wb" : "wb " + level->get_name();
+        std::cerr << "wb: unknown command '" << arg << "' for " << where << " (see `" << where
+                  << " --help`)\n";
+        return kExitError;
+      }
+      level = next;
     }
-    if (!arg.empty() && arg[0] == '-') continue;
-    bool known = false;
-    for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; }))
-      known = known || sub->get_name() == arg;
-    if (!known) {
-      std::cerr << "wb: unknown command '" << arg << "' (see `wb --help`)\n";
-      return kExitError;
-    }
-    break;
   }
   try {
     app.parse(argc, argv);

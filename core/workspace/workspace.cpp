@@ -17,14 +17,15 @@ namespace {
 Status writeSettings(const fs::path& path, const std::string& name) {
   const fs::path tmp = path.string() + ".tmp";
   {
+    // The emitter quotes and escapes the name, whatever characters it holds.
+    YAML::Emitter yaml;
+    yaml << YAML::BeginMap << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << name
+         << YAML::Key << "format" << YAML::Value << 1 << YAML::Key << "defaults" << YAML::Value
+         << YAML::BeginMap << YAML::Key << "experiment" << YAML::Value << "Default" << YAML::EndMap
+         << YAML::Key << "server" << YAML::Value << YAML::BeginMap << YAML::Key << "port"
+         << YAML::Value << 8080 << YAML::EndMap << YAML::EndMap;
     std::ofstream out(tmp);
-    out << "# Workbench workspace settings\n"
-        << "name: \"" << name << "\"\n"
-        << "format: 1\n"
-        << "defaults:\n"
-        << "  experiment: Default\n"
-        << "server:\n"
-        << "  port: 8080\n";
+    out << "# Workbench workspace settings\n" << yaml.c_str() << '\n';
     out.flush();
     if (!out) return makeError("cannot write workspace settings", tmp.string());
   }

@@ -159,12 +159,12 @@ void TestCli::logStartParamMetricArtifactEnd() {
   // 2. Params, metrics, artifacts, and the end of the second run.
   const QString first_prefix = QString::fromStdString(first_id.substr(0, 8));
   auto second_step = runWbAll({
-      W(S("log param first lr=0.2 seed=7")),
-      W(S("log metric first loss=0.5 acc=0.25")),
+      W(S("log param first lr=0.2 seed=7")), W(S("log metric first loss=0.5 acc=0.25")),
       W(S("log artifact first") + QStringList{artifact}),
       W(S("--json log artifact second") +
         QStringList{artifact, QStringLiteral("--path"), QStringLiteral("model/w.bin")}),
       W(S("log end second --status failed -m") + QStringList{QStringLiteral("out of memory")}),
+      W(S("--json runs show orphan")),  // reads reap runs whose process is gone
   });
   for (const auto& r : second_step) WB_VERIFY_RUN(r);
   const QByteArray artifact_sha =
@@ -175,6 +175,11 @@ void TestCli::logStartParamMetricArtifactEnd() {
   QCOMPARE(art_json.value(QStringLiteral("object_id")).toString().toUtf8(), artifact_sha);
   QCOMPARE(art_json.value(QStringLiteral("size_bytes")).toInteger(), qint64(artifact_bytes.size()));
   QVERIFY(second_step[4].out.isEmpty());
+  WB_PARSE_OBJECT(orphan, second_step[5].out);
+  QCOMPARE(orphan.value(QStringLiteral("status")).toString(), QStringLiteral("killed"));
+  QVERIFY2(
+      orphan.value(QStringLiteral("status_message")).toString().contains(QString::number(dead)),
+      second_step[5].out.constData());
 
   // 3. The next metric call continues the steps.
   auto third = runWb(W(S("log metric first loss=0.25 acc=nan --epoch 1.5")));
@@ -347,6 +352,12 @@ void TestCli::runsList() {
              {},
              {},
              {}},
+      L("--json runs list -s killed -e B"),
+      WbCall{{QStringLiteral("-w"), empty->root(), QStringLiteral("--json"), QStringLiteral("runs"),
+              QStringLiteral("list")},
+             {},
+             {},
+             {}},
   });
   for (const auto& r : results) WB_VERIFY_RUN(r);
 
@@ -402,6 +413,10 @@ void TestCli::runsList() {
   QCOMPARE(namesOf(limited), (QStringList{QStringLiteral("d"), QStringLiteral("c")}));
 
   QVERIFY2(results[5].out.contains("(no runs)"), results[5].describe().constData());
+  WB_PARSE_ARRAY(killed, results[6].out);
+  QCOMPARE(namesOf(killed), QStringList{QStringLiteral("d")});
+  WB_PARSE_ARRAY(none, results[7].out);
+  QVERIFY(none.isEmpty());
 }
 
 void TestCli::runsShow() {
@@ -504,6 +519,11 @@ void TestCli::runsTagAndNote() {
 
   QCOMPARE(*RunRepository(*f->db).tags(id), (wb::store::ParamMap{{"b", ""}, {"c", "3"}}));
   QCOMPARE(f->find(id).notes, std::string("first\nsecond"));
+
+  // Without --append the note is replaced.
+  const auto replaced = runWb(C("runs note t replaced"));
+  WB_VERIFY_RUN(replaced);
+  QCOMPARE(f->find(id).notes, std::string("replaced"));
 }
 
 void TestCli::runsRm() {
@@ -561,10 +581,6 @@ void TestCli::runsRm() {
   }
   QCOMPARE(f->series(keep, "loss").size(), std::size_t(1));
 
-  // BUG (app/cli/main.cpp runsRemove → RunRepository::remove): a run given twice (by name and
-  // by id, or the same word twice) makes the whole command fail with "<id>: no such run",
-  // because the second delete no longer finds it; nothing is removed.
-  QEXPECT_FAIL("", "runs rm: a run named twice fails the command", Abort);
   QVERIFY2(results[2].ok(), results[2].describe().constData());
   QVERIFY(f->find(twice).id.empty());
 }
@@ -763,6 +779,7 @@ void TestCli::workspaceDiscovery() {
       {list, deep, {}, {}},
       {list, m_plain.path(), {}, {QStringLiteral("WB_WORKSPACE=") + f->root()}},
       {QStringList{QStringLiteral("--workspace"), QStringLiteral("../../..")} + list, deep, {}, {}},
+      {QStringList{QStringLiteral("-w"), QStringLiteral("project")} + list, f->tmp.path(), {}, {}},
   });
   for (const auto& r : results) {
     WB_VERIFY_RUN(r);

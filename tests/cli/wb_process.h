@@ -108,8 +108,8 @@ inline WbResult runWb(const QStringList& args, const QString& cwd = {}) {
   return runWb(WbCall{args, cwd, {}, {}});
 }
 
-/// Runs independent calls side by side (wb spends ~0.5 s loading LibTorch on every start, so
-/// this is what keeps the CLI tests fast). Results come back in the order of the calls.
+/// Runs independent calls side by side (`wb demo` loads LibTorch, ~0.5 s before any work).
+/// Results come back in the order of the calls.
 inline std::vector<WbResult> runWbAll(const std::vector<WbCall>& calls, int timeout_ms = 120'000) {
   const std::size_t parallel = std::size_t(qMax(2, QThread::idealThreadCount()));
   std::vector<WbResult> results(calls.size());

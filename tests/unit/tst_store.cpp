@@ -404,12 +404,6 @@ void TestStore::workspaceNameRoundTrips() {
   WB_VERIFY_OK(wb::Workspace::create(root, name.toStdString()));
   auto ws = wb::Workspace::open(root);
   const std::string read_back = ws ? ws->name() : "<cannot open: " + ws.error().text() + ">";
-  // BUG (core/workspace/workspace.cpp, writeSettings): the name is written into a
-  // double-quoted YAML scalar without escaping. A '"' makes workbench.yaml unparseable (the
-  // workspace can no longer be opened, `wb init DIR --name 'a "b"'` included); a '\' starts
-  // an escape sequence ("\f", "\n"), so the name reads back changed.
-  QEXPECT_FAIL("double quote", "workbench.yaml: name is not escaped", Abort);
-  QEXPECT_FAIL("backslash", "workbench.yaml: name is not escaped", Abort);
   QCOMPARE(read_back, name.toStdString());
 }
 
