@@ -1,6 +1,7 @@
 // wb: the Workbench command line. Argument parsing and printing only; the work is in core/.
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <cstdio>
@@ -430,7 +431,11 @@ void logStream(const Globals& g, const std::string& existing_run, const LogStart
         const auto j = json::parse(line);
         for (const auto& [k, v] : j.items()) {
           if (!v.is_number()) continue;
-          if (k == "step") step = v.get<std::int64_t>();
+          if (k == "step") {
+            if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+              fail("step must be a whole number >= 0, got " + v.dump());
+            step = v.get<std::int64_t>();
+          }
           else if (k == "epoch") epoch = v.get<double>();
           else values.emplace_back(k, v.get<double>());
         }
@@ -441,6 +446,8 @@ void logStream(const Globals& g, const std::string& existing_run, const LogStart
           if (tok.back() == ',') tok.pop_back();
           auto [k, v] = splitPair(tok, true);
           const double x = parseNumber(v, k);
+          if (k == "step" && !(x >= 0 && x <= 9.0e15 && x == std::floor(x)))
+            fail("step must be a whole number >= 0, got '" + v + "'");
           if (k == "step") step = static_cast<std::int64_t>(x);
           else if (k == "epoch") epoch = x;
           else values.emplace_back(k, x);
