@@ -1,10 +1,9 @@
 #include "core/store/run_repository.h"
 
-#include <openssl/evp.h>
-
 #include "core/common/clock.h"
 #include "core/common/ids.h"
 #include "core/common/process_info.h"
+#include "core/objects/object_store.h"
 #include "core/store/database.h"
 
 namespace wb::store {
@@ -37,19 +36,6 @@ Run readRun(const Statement& s) {
   r.notes = s.columnText(15);
   r.status_message = s.columnText(16);
   return r;
-}
-
-std::string sha256Hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
 }
 
 Status upsertPairs(Database& db, const char* table, const std::string& run_id,
@@ -150,7 +136,7 @@ Result<Run> RunRepository::create(const NewRun& spec) {
     }
     stmt->bind(10, localHostName())
         .bind(11, spec.config_text)
-        .bind(12, spec.config_text.empty() ? std::string() : sha256Hex(spec.config_text));
+        .bind(12, spec.config_text.empty() ? std::string() : objects::sha256Hex(spec.config_text.data(), spec.config_text.size()));
     if (spec.parent_run_id.empty()) {
       stmt->bindNull(13);
     } else {

@@ -15,17 +15,7 @@
 #include <string>
 #include <vector>
 
-// Fails the test, with the error's text, when a wb::Result or wb::Status holds an error.
-#define WB_VERIFY_OK(expr)                                                \
-  do {                                                                    \
-    const auto& wb_r_ = (expr);                                           \
-    QVERIFY2(wb_r_.ok(), wb_r_.ok() ? "" : wb_r_.error().text().c_str()); \
-  } while (false)
-
-// QCOMPARE prints std::string (and containers of them) through QDebug.
-inline QDebug operator<<(QDebug debug, const std::string& text) {
-  return debug << QString::fromStdString(text);
-}
+#include "../unit/test_support.h"  // WB_VERIFY_OK, QDebug << std::string
 
 namespace wbtest {
 
