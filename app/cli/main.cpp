@@ -16,6 +16,7 @@
 
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
+#include "app/cli/data_commands.h"
 #include "core/common/clock.h"
 #include "core/objects/object_store.h"
 #include "core/store/database.h"
@@ -538,7 +539,7 @@ void initWorkspace(const Globals& g, const std::string& dir, const std::string& 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"wb — the Workbench command line: workspaces, runs and metrics.", "wb"};
+  CLI::App app{"wb — the Workbench command line: workspaces, datasets, runs and metrics.", "wb"};
   app.require_subcommand(1);
   app.fallthrough();
   app.failure_message([](const CLI::App* cmd, const CLI::Error& e) {
@@ -579,6 +580,8 @@ int main(int argc, char** argv) {
   demo->add_option("DIR", demo_dir, "Folder for the demo workspace")->required();
   demo->add_option("--epochs", demo_epochs, "Epochs per run (default 60)")->check(CLI::Range(1, 100000));
   demo->callback([&] { action = [&] { execMl(argv); }; });
+
+  wb::cli::addDataCommands(app, [&g] { return openWorkspace(g); }, g.json, action);
 
   // runs
   auto* runs = app.add_subcommand("runs", "List, inspect, tag, annotate and delete runs");

@@ -124,7 +124,7 @@ Result<fs::path> ObjectStore::makeTemp(int& fd) {
 }
 
 Result<std::string> ObjectStore::commitTemp(const fs::path& tmp, const std::string& id,
-                                            std::uint64_t size_bytes) {
+                                            std::uint64_t size_bytes, bool sync_dir) {
   const fs::path target = pathOf(id);
   std::error_code ec;
   // Dedup: an intact copy is already there. A truncated one is replaced.
@@ -145,12 +145,26 @@ Result<std::string> ObjectStore::commitTemp(const fs::path& tmp, const std::stri
     fs::remove(tmp, ec);
     return makeError("cannot store object: " + why, target.string());
   }
-  fsyncDir(target.parent_path());
+  if (sync_dir) fsyncDir(target.parent_path());
   return id;
 }
 
 Result<std::string> ObjectStore::put(const void* data, std::size_t size_bytes) {
-  const std::string id = sha256Hex(data, size_bytes);
+  return putHashed(sha256Hex(data, size_bytes), data, size_bytes, Durability::Immediate);
+}
+
+Status ObjectStore::sync() const {
+  Fd fd(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.fd < 0) return makeError(std::strerror(errno), m_root.string());
+  if (::syncfs(fd.fd) != 0)
+    return makeError(std::string("sync failed: ") + std::strerror(errno), m_root.string());
+  return {};
+}
+
+Result<std::string> ObjectStore::putHashed(const std::string& id, const void* data,
+                                           std::size_t size_bytes, Durability durability) {
+  if (!isValidId(id)) return makeError("not an object id", id);
+  const bool deferred = durability == Durability::Deferred;
   std::error_code ec;
   if (fs::is_regular_file(pathOf(id), ec) && fs::file_size(pathOf(id), ec) == size_bytes) return id;
   int raw_fd = -1;
@@ -162,13 +176,13 @@ Result<std::string> ObjectStore::put(const void* data, std::size_t size_bytes) {
       fs::remove(*tmp, ec);
       return st.error();
     }
-    if (::fsync(fd.fd) != 0) {
+    if (!deferred && ::fsync(fd.fd) != 0) {
       const std::string why = std::strerror(errno);
       fs::remove(*tmp, ec);
       return makeError("fsync failed: " + why, tmp->string());
     }
   }
-  return commitTemp(*tmp, id, size_bytes);
+  return commitTemp(*tmp, id, size_bytes, !deferred);
 }
 
 Result<std::string> ObjectStore::putFile(const fs::path& source) {

@@ -38,6 +38,14 @@ class ObjectStore {
   Result<std::string> put(const void* data, std::size_t size_bytes);
   Result<std::string> put(const std::string& bytes) { return put(bytes.data(), bytes.size()); }
   Result<std::string> putFile(const std::filesystem::path& source);
+  /// Stores bytes whose SHA-256 the caller already computed (bulk imports hash once).
+  /// Durability::Deferred skips the per-object fsync: call sync() before anything refers
+  /// to the object (bulk imports of many small files, where one sync is far cheaper).
+  enum class Durability { Unknown, Immediate, Deferred };
+  Result<std::string> putHashed(const std::string& id, const void* data, std::size_t size_bytes,
+                                Durability durability = Durability::Immediate);
+  /// Flushes every deferred write of the file system holding the store.
+  Status sync() const;
 
   bool exists(const std::string& id) const;
   std::filesystem::path pathOf(const std::string& id) const;
@@ -54,7 +62,7 @@ class ObjectStore {
 
  private:
   Result<std::string> commitTemp(const std::filesystem::path& tmp, const std::string& id,
-                                 std::uint64_t size_bytes);
+                                 std::uint64_t size_bytes, bool sync_dir = true);
   Result<std::filesystem::path> makeTemp(int& fd);
   std::filesystem::path m_root;
 };

@@ -83,6 +83,35 @@ CREATE TABLE artifacts(
   PRIMARY KEY(run_id, path)) WITHOUT ROWID;
 CREATE INDEX artifacts_by_object ON artifacts(object_id);
 )sql"},
+      {4, "datasets, dataset versions, run inputs", R"sql(
+CREATE TABLE datasets(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  created_at REAL NOT NULL);
+CREATE TABLE dataset_versions(
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  parent_version INTEGER,
+  manifest_id TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  storage TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  sample_count INTEGER NOT NULL,
+  problem_count INTEGER NOT NULL,
+  total_bytes INTEGER NOT NULL,
+  stats_json TEXT NOT NULL,
+  UNIQUE(dataset_id, version));
+CREATE TABLE run_inputs(
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+  role TEXT NOT NULL DEFAULT 'train',
+  PRIMARY KEY(run_id, dataset_version_id, role)) WITHOUT ROWID;
+CREATE INDEX run_inputs_by_version ON run_inputs(dataset_version_id);
+)sql"},
   };
   return kMigrations;
 }

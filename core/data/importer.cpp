@@ -1,0 +1,709 @@
+#include "core/data/importer.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/data/image_codec.h"
+#include "core/data/split.h"
+#include "core/data/table_parse.h"
+#include "core/objects/object_store.h"
+#include "core/store/database.h"
+#include "core/workspace/workspace.h"
+
+namespace wb::data {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::array<std::string_view, 5> kFormatNames = {"unknown", "images", "mnist", "table",
+                                                          "text"};
+
+int threadCount(int requested) {
+  if (requested > 0) return requested;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool isImageExtension(const fs::path& p) {
+  const auto ext = lower(p.extension().string());
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
+}
+
+// Drives a progress callback from the calling thread while workers count in atomics.
+bool reportUntilDone(const ImportProgressFn& progress, std::string_view phase,
+                     const std::atomic<std::size_t>& done, const std::atomic<std::uint64_t>& bytes,
+                     std::size_t total, std::atomic<bool>& cancelled, std::mutex& mutex,
+                     std::condition_variable& cv, const std::function<bool()>& finished) {
+  std::unique_lock lock(mutex);
+  while (!finished()) {
+    cv.wait_for(lock, std::chrono::milliseconds(50));
+    if (progress && !cancelled) {
+      lock.unlock();
+      if (!progress({phase, done.load(), total, bytes.load()})) cancelled = true;
+      lock.lock();
+    }
+  }
+  return !cancelled;
+}
+
+}  // namespace
+
+std::string_view toString(SourceFormat format) {
+  return kFormatNames[static_cast<std::size_t>(format) < kFormatNames.size()
+                          ? static_cast<std::size_t>(format)
+                          : 0];
+}
+
+SourceFormat sourceFormatFromString(std::string_view text) {
+  for (std::size_t i = 1; i < kFormatNames.size(); ++i)
+    if (kFormatNames[i] == text) return static_cast<SourceFormat>(i);
+  if (text == "image-folder" || text == "folder") return SourceFormat::ImageFolder;
+  if (text == "csv" || text == "tsv" || text == "tabular") return SourceFormat::Table;
+  if (text == "jsonl") return SourceFormat::Text;
+  return SourceFormat::Unknown;
+}
+
+std::vector<HashedFile> hashFiles(const std::vector<fs::path>& files, HashMode mode,
+                                  const fs::path& objects_root, int threads,
+                                  const ImportProgressFn& progress, std::atomic<bool>& cancelled) {
+  std::vector<HashedFile> out(files.size());
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<std::uint64_t> bytes{0};
+  std::mutex mutex;
+  std::condition_variable cv;
+  int running = 0;
+  objects::ObjectStore store(objects_root);
+
+  auto worker = [&] {
+    std::string buffer;
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= files.size() || cancelled) break;
+      HashedFile& r = out[i];
+      std::ifstream in(files[i], std::ios::binary);
+      if (!in) {
+        r.error = std::string("cannot open: ") + std::strerror(errno);
+      } else {
+        in.seekg(0, std::ios::end);
+        const auto size = in.tellg();
+        in.seekg(0);
+        buffer.resize(size > 0 ? static_cast<std::size_t>(size) : 0);
+        if (size < 0 || !in.read(buffer.data(), size)) {
+          r.error = "cannot read the file";
+        } else if (buffer.empty()) {
+          r.error = "empty file";
+        } else {
+          r.size_bytes = buffer.size();
+          bytes += buffer.size();
+          r.hash = objects::sha256Hex(buffer.data(), buffer.size());
+          if (mode == HashMode::ValidateImage || mode == HashMode::ValidateAndStore) {
+            auto img = decodeImage(buffer.data(), buffer.size());
+            if (!img) {
+              r.error = img.error().message;
+            } else {
+              r.width = img->width;
+              r.height = img->height;
+              r.channels = img->channels;
+            }
+          } else if (mode == HashMode::HashOnly) {
+            // Header only: cheap, still catches files that are not images at all.
+            if (auto info = probeImage(buffer.data(), buffer.size())) {
+              r.width = info->width;
+              r.height = info->height;
+              r.channels = info->channels;
+            }
+          }
+          if (r.error.empty() && mode == HashMode::ValidateAndStore && !store.exists(r.hash)) {
+            auto put = store.putHashed(r.hash, buffer.data(), buffer.size(),
+                                       objects::ObjectStore::Durability::Deferred);
+            if (!put)
+              r.error = "cannot store: " + put.error().text();
+            else
+              r.stored_new = true;
+          }
+        }
+      }
+      done++;
+    }
+    std::lock_guard lock(mutex);
+    running--;
+    cv.notify_all();
+  };
+
+  const int n = std::max(1, std::min<int>(threadCount(threads), static_cast<int>(files.size())));
+  std::vector<std::thread> pool;
+  running = n;
+  for (int t = 0; t < n; ++t) pool.emplace_back(worker);
+  reportUntilDone(progress, "hashing", done, bytes, files.size(), cancelled, mutex, cv,
+                  [&] { return running == 0; });
+  for (auto& t : pool) t.join();
+  if (progress && !cancelled) progress({"hashing", done.load(), files.size(), bytes.load()});
+  return out;
+}
+
+namespace {
+
+struct Collected {
+  Manifest manifest;
+  std::size_t new_objects = 0;
+  std::uint64_t bytes_read = 0;
+  std::vector<std::string> notes;
+};
+
+// Image folder: class = first folder below the root, or the label CSV's label.
+Result<Collected> collectImages(const Workspace& ws, const ImportOptions& o,
+                                const ImportProgressFn& progress, std::atomic<bool>& cancelled) {
+  Collected c;
+  Manifest& m = c.manifest;
+  m.kind = DatasetKind::Images;
+  m.task = Task::Classification;
+  m.storage = o.storage;
+  std::error_code ec;
+  if (!fs::is_directory(o.source, ec)) return makeError("not a folder", o.source.string());
+  const fs::path root = fs::canonical(o.source, ec);
+  if (m.storage == Storage::InPlace) m.source_root = root.string();
+
+  std::vector<fs::path> files;
+  std::vector<std::string> keys, labels;
+  std::set<std::string> class_dirs;
+  std::map<std::string, std::string> csv_labels;
+  if (!o.labels.empty()) {
+    auto table = readDelimitedFile(o.labels, TableParseOptions{});
+    if (!table) return table.error();
+    int path_col = -1, label_col = -1;
+    for (std::size_t i = 0; i < table->columns.size(); ++i) {
+      const auto name = lower(table->columns[i].name);
+      if (path_col < 0 && (name == "path" || name == "file" || name == "filename" || name == "image"))
+        path_col = static_cast<int>(i);
+      if (label_col < 0 && (name == "label" || name == "class" || name == "target"))
+        label_col = static_cast<int>(i);
+    }
+    if (path_col < 0) path_col = 0;
+    if (label_col < 0) label_col = table->columns.size() > 1 ? 1 : -1;
+    if (label_col < 0 || path_col == label_col)
+      return makeError("the labels file needs two columns: path,label", o.labels.string());
+    for (const auto& p : table->problems) m.problems.push_back(p);
+    for (std::size_t r = 0; r < table->rows.size(); ++r) {
+      const auto& row = table->rows[r];
+      const std::string rel = fs::path(row[path_col]).lexically_normal().generic_string();
+      if (row[label_col].empty()) {
+        m.problems.push_back({o.labels.string() + ":" + std::to_string(table->row_lines[r]),
+                              "no label for " + row[path_col]});
+        continue;
+      }
+      csv_labels[rel] = row[label_col];
+    }
+  }
+
+  if (progress && !progress({"scanning", 0, 0, 0})) return makeError("import cancelled");
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    const std::string name = p.filename().string();
+    if (!name.empty() && name[0] == '.') {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    const std::string rel = p.lexically_relative(root).generic_string();
+    if (it->is_directory(ec)) {
+      if (o.labels.empty() && it.depth() == 0) class_dirs.insert(rel);
+      continue;
+    }
+    if (!isImageExtension(p)) {
+      if (!(o.labels.empty() ? false : fs::equivalent(p, o.labels, ec)))
+        m.problems.push_back({rel, "not a JPEG or PNG file (skipped)"});
+      continue;
+    }
+    std::string label;
+    if (!o.labels.empty()) {
+      auto l = csv_labels.find(rel);
+      if (l == csv_labels.end()) {
+        m.problems.push_back({rel, "not listed in the labels file"});
+        continue;
+      }
+      label = l->second;
+    } else {
+      const auto slash = rel.find('/');
+      if (slash == std::string::npos) {
+        m.problems.push_back({rel, "not inside a class folder"});
+        continue;
+      }
+      label = rel.substr(0, slash);
+    }
+    files.push_back(p);
+    keys.push_back(rel);
+    labels.push_back(std::move(label));
+  }
+  if (ec) return makeError("cannot list the folder: " + ec.message(), o.source.string());
+  if (!o.labels.empty()) {
+    std::set<std::string> seen(keys.begin(), keys.end());
+    for (const auto& [rel, label] : csv_labels)
+      if (!seen.count(rel)) m.problems.push_back({rel, "listed in the labels file but not found"});
+  }
+
+  const HashMode mode = m.storage == Storage::Objects
+                            ? HashMode::ValidateAndStore
+                            : (o.validate_images ? HashMode::ValidateImage : HashMode::HashOnly);
+  auto hashed = hashFiles(files, mode, ws.objectsDir(), o.threads, progress, cancelled);
+  if (cancelled) return makeError("import cancelled");
+
+  std::map<std::string, std::size_t> per_class;
+  for (const auto& d : class_dirs) per_class[d] = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto& h = hashed[i];
+    c.bytes_read += h.size_bytes;
+    if (!h.error.empty()) {
+      m.problems.push_back({keys[i], h.error});
+      continue;
+    }
+    if (h.stored_new) c.new_objects++;
+    Sample s;
+    s.key = keys[i];
+    s.hash = h.hash;
+    s.label = labels[i];
+    s.size_bytes = h.size_bytes;
+    s.width = h.width;
+    s.height = h.height;
+    s.channels = h.channels;
+    per_class[s.label]++;
+    m.samples.push_back(std::move(s));
+  }
+  for (const auto& [label, n] : per_class) {
+    if (n == 0)
+      m.problems.push_back({label + "/", "empty class folder (no readable images)"});
+    else
+      m.classes.push_back(label);
+  }
+  if (mode == HashMode::ValidateAndStore) {
+    if (auto st = objects::ObjectStore(ws.objectsDir()).sync(); !st) return st.error();
+  }
+  return c;
+}
+
+// MNIST IDX files, raw or gzip (gzread reads both).
+Result<std::string> readMaybeGzip(const fs::path& path) {
+  using GzFile = std::unique_ptr<gzFile_s, decltype(&gzclose)>;
+  GzFile f(gzopen(path.c_str(), "rb"), &gzclose);
+  if (!f) return makeError(std::string("cannot open: ") + std::strerror(errno), path.string());
+  std::string out;
+  std::array<char, 1 << 16> buf;
+  for (;;) {
+    const int n = gzread(f.get(), buf.data(), static_cast<unsigned>(buf.size()));
+    if (n < 0) {
+      int err = 0;
+      return makeError(std::string("corrupt gzip data: ") + gzerror(f.get(), &err), path.string());
+    }
+    if (n == 0) break;
+    out.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+std::uint32_t bigEndian32(const std::string& b, std::size_t at) {
+  return (std::uint32_t(std::uint8_t(b[at])) << 24) | (std::uint32_t(std::uint8_t(b[at + 1])) << 16) |
+         (std::uint32_t(std::uint8_t(b[at + 2])) << 8) | std::uint32_t(std::uint8_t(b[at + 3]));
+}
+
+Result<Collected> collectMnist(const Workspace& ws, const ImportOptions& o,
+                               const ImportProgressFn& progress, std::atomic<bool>& cancelled) {
+  Collected c;
+  Manifest& m = c.manifest;
+  m.kind = DatasetKind::Images;
+  m.task = Task::Classification;
+  m.storage = Storage::Objects;  // the IDX file holds no image files to track in place
+  if (o.storage == Storage::InPlace)
+    c.notes.push_back("MNIST images are stored as PNG objects (there are no files to track)");
+  if (o.labels.empty()) return makeError("MNIST needs a labels file (--labels)", o.source.string());
+  auto images = readMaybeGzip(o.source);
+  if (!images) return images.error();
+  auto labels = readMaybeGzip(o.labels);
+  if (!labels) return labels.error();
+  c.bytes_read = images->size() + labels->size();
+  if (images->size() < 16 || bigEndian32(*images, 0) != 0x00000803)
+    return makeError("not an MNIST IDX image file (magic 0x00000803)", o.source.string());
+  if (labels->size() < 8 || bigEndian32(*labels, 0) != 0x00000801)
+    return makeError("not an MNIST IDX label file (magic 0x00000801)", o.labels.string());
+  const std::size_t declared = bigEndian32(*images, 4);
+  const int rows = static_cast<int>(bigEndian32(*images, 8));
+  const int cols = static_cast<int>(bigEndian32(*images, 12));
+  if (rows <= 0 || cols <= 0 || rows > 4096 || cols > 4096)
+    return makeError("implausible image size " + std::to_string(rows) + "x" + std::to_string(cols),
+                     o.source.string());
+  const std::size_t pixels = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
+  std::size_t n_images = std::min(declared, (images->size() - 16) / pixels);
+  if (n_images < declared)
+    m.problems.push_back({o.source.filename().string(),
+                          "truncated: declares " + std::to_string(declared) + " images, holds " +
+                              std::to_string(n_images)});
+  const std::size_t declared_labels = bigEndian32(*labels, 4);
+  std::size_t n_labels = std::min(declared_labels, labels->size() - 8);
+  if (n_labels < declared_labels)
+    m.problems.push_back({o.labels.filename().string(),
+                          "truncated: declares " + std::to_string(declared_labels) +
+                              " labels, holds " + std::to_string(n_labels)});
+  if (n_labels != n_images)
+    m.problems.push_back({o.labels.filename().string(),
+                          std::to_string(n_images) + " images but " + std::to_string(n_labels) +
+                              " labels; the extra ones are skipped"});
+  const std::size_t n = std::min(n_images, n_labels);
+  std::string stem = o.source.filename().string();
+  for (const char* suffix : {".gz", "-idx3-ubyte", ".idx3-ubyte"})
+    if (stem.size() > std::strlen(suffix) && stem.ends_with(suffix))
+      stem.resize(stem.size() - std::strlen(suffix));
+
+  objects::ObjectStore store(ws.objectsDir());
+  m.samples.resize(n);
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<std::uint64_t> bytes{0};
+  std::atomic<std::size_t> new_objects{0};
+  std::mutex mutex, error_mutex;
+  std::condition_variable cv;
+  std::optional<Error> failure;
+  int running = threadCount(o.threads);
+  auto worker = [&] {
+    Image img;
+    img.width = cols;
+    img.height = rows;
+    img.channels = 1;
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= n || cancelled) break;
+      img.pixels.assign(images->begin() + static_cast<std::ptrdiff_t>(16 + i * pixels),
+                        images->begin() + static_cast<std::ptrdiff_t>(16 + (i + 1) * pixels));
+      auto png = encodePng(img);
+      Sample& s = m.samples[i];
+      char key[32];
+      std::snprintf(key, sizeof key, "/%05zu.png", i);
+      s.key = stem + key;
+      s.label = std::to_string(static_cast<unsigned>(static_cast<std::uint8_t>((*labels)[8 + i])));
+      s.width = cols;
+      s.height = rows;
+      s.channels = 1;
+      if (!png) {
+        std::lock_guard lock(error_mutex);
+        failure = png.error();
+        cancelled = true;
+        break;
+      }
+      s.hash = objects::sha256Hex(png->data(), png->size());
+      s.size_bytes = png->size();
+      if (!store.exists(s.hash)) {
+        auto put = store.putHashed(s.hash, png->data(), png->size(),
+                                   objects::ObjectStore::Durability::Deferred);
+        if (!put) {
+          std::lock_guard lock(error_mutex);
+          failure = put.error();
+          cancelled = true;
+          break;
+        }
+        new_objects++;
+      }
+      bytes += pixels;
+      done++;
+    }
+    std::lock_guard lock(mutex);
+    running--;
+    cv.notify_all();
+  };
+  std::vector<std::thread> pool;
+  const int workers = running;
+  for (int t = 0; t < workers; ++t) pool.emplace_back(worker);
+  reportUntilDone(progress, "converting", done, bytes, n, cancelled, mutex, cv,
+                  [&] { return running == 0; });
+  for (auto& t : pool) t.join();
+  if (failure) return *failure;
+  if (cancelled) return makeError("import cancelled");
+  if (auto st = store.sync(); !st) return st.error();
+  c.new_objects = new_objects;
+  std::set<std::string> classes;
+  for (const auto& s : m.samples) classes.insert(s.label);
+  m.classes.assign(classes.begin(), classes.end());
+  return c;
+}
+
+std::string joinCells(const std::vector<std::string>& cells, std::size_t skip) {
+  std::string out;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i == skip) continue;
+    out += cells[i];
+    out += '\x1f';
+  }
+  return out;
+}
+
+// Tables and text share rows: keys from a key column, or from the feature cells so that a
+// relabelled row keeps its key.
+Result<Collected> collectRows(const ImportOptions& o, bool text, const ImportProgressFn& progress) {
+  Collected c;
+  Manifest& m = c.manifest;
+  m.kind = text ? DatasetKind::Text : DatasetKind::Tabular;
+  m.storage = Storage::Objects;
+  if (progress && !progress({"parsing", 0, 0, 0})) return makeError("import cancelled");
+  const auto ext = lower(o.source.extension().string());
+  Result<Table> table = makeError("unreachable");
+  if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") {
+    table = readJsonLinesFile(o.source);
+  } else {
+    TableParseOptions po;
+    po.delimiter = o.delimiter;
+    po.has_header = o.has_header;
+    table = readDelimitedFile(o.source, po);
+  }
+  if (!table) return table.error();
+  std::error_code ec;
+  c.bytes_read = fs::file_size(o.source, ec);
+  m.problems = table->problems;
+  if (table->columns.empty()) return makeError("no columns found", o.source.string());
+
+  auto findColumn = [&](const std::string& name) -> int {
+    for (std::size_t i = 0; i < table->columns.size(); ++i)
+      if (table->columns[i].name == name) return static_cast<int>(i);
+    return -1;
+  };
+  auto columnList = [&] {
+    std::string names;
+    for (const auto& col : table->columns) names += (names.empty() ? "" : ", ") + col.name;
+    return names;
+  };
+  std::string target = o.target_column;
+  if (target.empty()) {
+    if (text && findColumn("label") >= 0)
+      target = "label";
+    else
+      target = table->columns.back().name;
+    c.notes.push_back((text ? "label column: " : "target column: ") + target);
+  }
+  const int target_col = findColumn(target);
+  if (target_col < 0)
+    return makeError("no column named '" + target + "' (columns: " + columnList() + ")",
+                     o.source.string());
+  m.target_column = target;
+  if (text) {
+    m.task = Task::Classification;
+    if (o.text_columns.empty()) {
+      for (const auto& col : table->columns)
+        if (col.type == ColumnType::Text && col.name != target) m.text_columns.push_back(col.name);
+      if (m.text_columns.empty())
+        return makeError("no text column found; name them with --text-columns (columns: " +
+                             columnList() + ")",
+                         o.source.string());
+      std::string joined;
+      for (const auto& t : m.text_columns) joined += (joined.empty() ? "" : ",") + t;
+      c.notes.push_back("text columns: " + joined);
+    } else {
+      for (const auto& t : o.text_columns) {
+        if (findColumn(t) < 0)
+          return makeError("no column named '" + t + "' (columns: " + columnList() + ")",
+                           o.source.string());
+        m.text_columns.push_back(t);
+      }
+    }
+  } else {
+    m.task = o.task != Task::Unknown ? o.task : guessTask(table->columns[target_col]);
+    if (o.task == Task::Unknown) c.notes.push_back("task: " + std::string(toString(m.task)));
+    if (m.task == Task::Regression && table->columns[target_col].type != ColumnType::Integer &&
+        table->columns[target_col].type != ColumnType::Real)
+      return makeError("regression needs a numeric target; '" + target + "' is " +
+                           std::string(toString(table->columns[target_col].type)),
+                       o.source.string());
+  }
+  const int key_col = o.key_column.empty() ? -1 : findColumn(o.key_column);
+  if (!o.key_column.empty() && key_col < 0)
+    return makeError("no column named '" + o.key_column + "'", o.source.string());
+
+  std::vector<int> text_cols;
+  for (const auto& t : m.text_columns) text_cols.push_back(findColumn(t));
+  std::map<std::string, int> seen_keys;
+  std::set<std::string> classes;
+  const std::string source_name = o.source.filename().string();
+  for (std::size_t r = 0; r < table->rows.size(); ++r) {
+    auto& row = table->rows[r];
+    const std::string where = source_name + ":" + std::to_string(table->row_lines[r]);
+    if (isMissingCell(row[target_col])) {
+      m.problems.push_back({where, "missing " + target});
+      continue;
+    }
+    if (text) {
+      bool any = false;
+      for (int tc : text_cols) any = any || !row[tc].empty();
+      if (!any) {
+        m.problems.push_back({where, "empty text"});
+        continue;
+      }
+    }
+    Sample s;
+    const std::string all = joinCells(row, std::string::npos);
+    s.hash = objects::sha256Hex(all.data(), all.size());
+    if (key_col >= 0) {
+      s.key = row[key_col];
+    } else {
+      const std::string features = joinCells(row, static_cast<std::size_t>(target_col));
+      s.key = "r" + objects::sha256Hex(features.data(), features.size()).substr(0, 16);
+    }
+    // Duplicate rows (or keys) stay distinct samples with a numbered key.
+    if (int n = ++seen_keys[s.key]; n > 1) s.key += "#" + std::to_string(n);
+    s.label = row[target_col];
+    s.size_bytes = all.size();
+    if (m.task == Task::Classification) classes.insert(s.label);
+    s.values = std::move(row);
+    m.samples.push_back(std::move(s));
+  }
+  m.columns = table->columns;
+  m.classes.assign(classes.begin(), classes.end());
+  if (m.samples.empty()) return makeError("no usable rows", o.source.string());
+  return c;
+}
+
+Result<Manifest> finishManifest(Manifest m, const SplitSpec& split) {
+  std::sort(m.samples.begin(), m.samples.end(),
+            [](const Sample& a, const Sample& b) { return a.key < b.key; });
+  m.split = split;
+  assignSplits(m.samples, split);
+  return m;
+}
+
+// Stores the manifest and adds a version unless the latest one has the same content.
+Result<ImportResult> commitVersion(const Workspace& ws, const std::string& dataset,
+                                   const Manifest& m, const std::string& message,
+                                   const std::string& source, std::optional<int> parent) {
+  ImportResult result;
+  const std::string json = m.toJson();
+  objects::ObjectStore store(ws.objectsDir());
+  const bool existed = store.exists(objects::sha256Hex(json.data(), json.size()));
+  auto id = store.put(json);
+  if (!id) return id.error();
+  if (!existed) result.new_objects++;
+  auto db = ws.connect();
+  if (!db) return db.error();
+  DatasetRepository repo(**db);
+  if (auto latest = repo.resolve(dataset + "@latest"); latest && latest->manifest_id == *id) {
+    result.version = *latest;
+    result.unchanged = true;
+  } else {
+    NewDatasetVersion v;
+    v.dataset = dataset;
+    v.kind = m.kind;
+    v.manifest_id = *id;
+    v.parent_version = parent;
+    v.message = message;
+    v.source = source;
+    v.storage = m.storage;
+    v.stats = ManifestStats::of(m);
+    auto added = repo.addVersion(v);
+    if (!added) return added.error();
+    result.version = *added;
+  }
+  result.samples = m.samples.size();
+  result.problems = m.problems;
+  return result;
+}
+
+}  // namespace
+
+Result<ImportResult> importDataset(const Workspace& ws, const ImportOptions& o,
+                                   const ImportProgressFn& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  if (auto ref = DatasetRef::parse(o.dataset); !ref)
+    return ref.error();
+  else if (ref->version != 0)
+    return makeError("give the dataset name without a version", o.dataset);
+  std::error_code ec;
+  if (!fs::exists(o.source, ec)) return makeError("no such file or folder", o.source.string());
+  if (o.format == SourceFormat::ImageFolder && !o.labels.empty() && !fs::exists(o.labels, ec))
+    return makeError("no such file", o.labels.string());
+
+  std::atomic<bool> cancelled{false};
+  Result<Collected> collected = makeError("unknown source format (images, mnist, table, text)");
+  switch (o.format) {
+    case SourceFormat::ImageFolder:
+      collected = collectImages(ws, o, progress, cancelled);
+      break;
+    case SourceFormat::Mnist:
+      collected = collectMnist(ws, o, progress, cancelled);
+      break;
+    case SourceFormat::Table:
+      collected = collectRows(o, false, progress);
+      break;
+    case SourceFormat::Text:
+      collected = collectRows(o, true, progress);
+      break;
+    case SourceFormat::Unknown:
+      break;
+  }
+  if (!collected) return collected.error();
+  if (collected->manifest.samples.empty()) {
+    std::string why = "no usable samples";
+    if (!collected->manifest.problems.empty())
+      why += " (" + std::to_string(collected->manifest.problems.size()) +
+             " problems; first: " + collected->manifest.problems.front().path + ": " +
+             collected->manifest.problems.front().reason + ")";
+    return makeError(why, o.source.string());
+  }
+  if (progress && !progress({"writing", 0, 1, 0})) return makeError("import cancelled");
+  auto manifest = finishManifest(std::move(collected->manifest), o.split);
+  if (!manifest) return manifest.error();
+  const std::string source = fs::absolute(o.source, ec).lexically_normal().string();
+  auto result = commitVersion(ws, o.dataset, *manifest, o.message, source, std::nullopt);
+  if (!result) return result.error();
+  result->new_objects += collected->new_objects;
+  result->bytes_read = collected->bytes_read;
+  result->notes = std::move(collected->notes);
+  result->seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+Result<Manifest> loadManifest(const Workspace& ws, const DatasetVersion& version) {
+  objects::ObjectStore store(ws.objectsDir());
+  auto bytes = store.read(version.manifest_id);
+  if (!bytes) return makeError("cannot read the manifest: " + bytes.error().text(), version.ref());
+  if (objects::sha256Hex(bytes->data(), bytes->size()) != version.manifest_id)
+    return makeError("the manifest object is corrupt (hash mismatch)", version.ref());
+  auto m = Manifest::fromJson(*bytes);
+  if (!m) return makeError(m.error().text(), version.ref());
+  return m;
+}
+
+Result<ImportResult> resplitDataset(const Workspace& ws, const std::string& ref,
+                                    const SplitSpec& split, const std::string& message) {
+  auto db = ws.connect();
+  if (!db) return db.error();
+  DatasetRepository repo(**db);
+  auto version = repo.resolve(ref);
+  if (!version) return version.error();
+  auto m = loadManifest(ws, *version);
+  if (!m) return m.error();
+  auto manifest = finishManifest(std::move(*m), split);
+  if (!manifest) return manifest.error();
+  std::string msg = message;
+  if (msg.empty()) {
+    char text[128];
+    std::snprintf(text, sizeof text, "re-split %.0f/%.0f/%.0f seed %llu", split.train * 100,
+                  split.val * 100, split.test * 100, static_cast<unsigned long long>(split.seed));
+    msg = text;
+  }
+  return commitVersion(ws, version->dataset, *manifest, msg, version->source, version->version);
+}
+
+fs::path samplePath(const Workspace& ws, const Manifest& m, const Sample& s) {
+  if (m.storage == Storage::InPlace) return fs::path(m.source_root) / s.key;
+  return objects::ObjectStore(ws.objectsDir()).pathOf(s.hash);
+}
+
+}  // namespace wb::data

@@ -1,0 +1,99 @@
+#include "core/data/split.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <string>
+
+namespace wb::data {
+
+std::uint64_t stableHash(std::string_view text, std::uint64_t seed) {
+  std::uint64_t h = 1469598103934665603ULL ^ (seed * 0x9E3779B97F4A7C15ULL);
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  h ^= h >> 30;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 27;
+  h *= 0x94D049BB133111EBULL;
+  h ^= h >> 31;
+  return h;
+}
+
+void assignSplits(std::vector<Sample>& samples, const SplitSpec& spec) {
+  std::array<double, 3> ratios = {std::max(0.0, spec.train), std::max(0.0, spec.val),
+                                  std::max(0.0, spec.test)};
+  const double sum = ratios[0] + ratios[1] + ratios[2];
+  if (sum <= 0) ratios = {1, 0, 0};
+  else
+    for (auto& r : ratios) r /= sum;
+
+  std::map<std::string, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    groups[spec.stratify ? samples[i].label : std::string()].push_back(i);
+
+  for (auto& [label, members] : groups) {
+    std::vector<std::pair<std::uint64_t, std::size_t>> order;
+    order.reserve(members.size());
+    for (auto i : members) order.emplace_back(stableHash(samples[i].key, spec.seed), i);
+    // Ties (equal hashes) are broken by key so the result never depends on input order.
+    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : samples[a.second].key < samples[b.second].key;
+    });
+    const auto n = static_cast<double>(order.size());
+    std::array<std::size_t, 3> counts{};
+    std::array<double, 3> remainders{};
+    std::size_t assigned = 0;
+    for (int s = 0; s < 3; ++s) {
+      const double exact = n * ratios[s];
+      counts[s] = static_cast<std::size_t>(std::floor(exact));
+      remainders[s] = exact - std::floor(exact);
+      assigned += counts[s];
+    }
+    while (assigned < order.size()) {
+      const int best = static_cast<int>(
+          std::max_element(remainders.begin(), remainders.end()) - remainders.begin());
+      counts[best]++;
+      remainders[best] = -1;
+      assigned++;
+    }
+    std::size_t pos = 0;
+    for (int s = 0; s < 3; ++s)
+      for (std::size_t k = 0; k < counts[s]; ++k) samples[order[pos++].second].split = static_cast<Split>(s);
+  }
+}
+
+Result<SplitSpec> parseSplitRatios(std::string_view text) {
+  std::vector<double> parts;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find_first_of("/,:", start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string part(text.substr(start, end - start));
+    char* stop = nullptr;
+    const double v = std::strtod(part.c_str(), &stop);
+    if (part.empty() || stop != part.c_str() + part.size() || !(v >= 0) || !std::isfinite(v))
+      return makeError("expected ratios like 80/10/10 or 0.8,0.2", std::string(text));
+    parts.push_back(v);
+    start = end + 1;
+  }
+  if (parts.size() < 1 || parts.size() > 3)
+    return makeError("give 1 to 3 ratios (train/val/test)", std::string(text));
+  parts.resize(3, 0.0);
+  if (parts[0] + parts[1] + parts[2] <= 0)
+    return makeError("the ratios add up to zero", std::string(text));
+  SplitSpec spec;
+  spec.train = parts[0];
+  spec.val = parts[1];
+  spec.test = parts[2];
+  const double sum = spec.train + spec.val + spec.test;
+  spec.train /= sum;
+  spec.val /= sum;
+  spec.test /= sum;
+  return spec;
+}
+
+}  // namespace wb::data

@@ -1,0 +1,194 @@
+#include "core/data/versioning.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "core/objects/object_store.h"
+#include "core/workspace/workspace.h"
+
+namespace wb::data {
+
+namespace fs = std::filesystem;
+
+ManifestDiff diffManifests(const Manifest& a, const Manifest& b) {
+  ManifestDiff d;
+  std::size_t i = 0, j = 0;
+  while (i < a.samples.size() || j < b.samples.size()) {
+    if (j >= b.samples.size() || (i < a.samples.size() && a.samples[i].key < b.samples[j].key)) {
+      d.removed.push_back(a.samples[i++].key);
+    } else if (i >= a.samples.size() || b.samples[j].key < a.samples[i].key) {
+      d.added.push_back(b.samples[j++].key);
+    } else {
+      const Sample& x = a.samples[i++];
+      const Sample& y = b.samples[j++];
+      bool same = true;
+      // A row's hash covers its label; compare content apart from the label for rows.
+      const bool content_changed =
+          a.kind == DatasetKind::Images ? x.hash != y.hash : [&] {
+            if (x.values.size() != y.values.size()) return true;
+            const int ta = a.columnIndex(a.target_column), tb = b.columnIndex(b.target_column);
+            for (std::size_t c = 0; c < x.values.size(); ++c)
+              if (static_cast<int>(c) != ta && static_cast<int>(c) != tb &&
+                  x.values[c] != y.values[c])
+                return true;
+            return false;
+          }();
+      if (content_changed) {
+        d.modified.push_back(x.key);
+        same = false;
+      }
+      if (x.label != y.label) {
+        d.relabelled.push_back({x.key, x.label, y.label});
+        same = false;
+      }
+      if (x.split != y.split) {
+        d.split_changed.push_back(
+            {x.key, std::string(toString(x.split)), std::string(toString(y.split))});
+        same = false;
+      }
+      if (same) d.unchanged++;
+    }
+  }
+  return d;
+}
+
+namespace {
+
+std::string csvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Writes through a temp file and a rename, so DIR never holds a half-written file.
+Status writeFileAtomic(const fs::path& path, const char* data, std::size_t size) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) return makeError("cannot create folder: " + ec.message(), path.parent_path().string());
+  const fs::path tmp = path.string() + ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return makeError(std::string("cannot write: ") + std::strerror(errno), tmp.string());
+    out.write(data, static_cast<std::streamsize>(size));
+    out.flush();
+    if (!out) {
+      fs::remove(tmp, ec);
+      return makeError("write failed (disk full?)", path.string());
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return makeError("cannot rename: " + ec.message(), path.string());
+  return {};
+}
+
+Result<std::string> readFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return makeError(std::string("cannot open: ") + std::strerror(errno), path.string());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return makeError("read failed", path.string());
+  return bytes;
+}
+
+bool safeRelative(const std::string& key) {
+  const fs::path p(key);
+  if (p.is_absolute() || key.empty()) return false;
+  for (const auto& part : p)
+    if (part == "..") return false;
+  return true;
+}
+
+}  // namespace
+
+Result<CheckoutResult> checkoutVersion(const Workspace& ws, const DatasetVersion& version,
+                                       const fs::path& dir, const ImportProgressFn& progress) {
+  auto m = loadManifest(ws, version);
+  if (!m) return m.error();
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_empty(dir, ec))
+    return makeError("the folder is not empty", dir.string());
+  fs::create_directories(dir, ec);
+  if (ec) return makeError("cannot create folder: " + ec.message(), dir.string());
+  CheckoutResult r;
+  std::string index;
+  if (m->kind == DatasetKind::Images) {
+    index = "path,label,split\n";
+    std::size_t done = 0;
+    for (const auto& s : m->samples) {
+      if (!safeRelative(s.key)) return makeError("unsafe path in the manifest", s.key);
+      auto bytes = readFile(samplePath(ws, *m, s));
+      if (!bytes) return bytes.error();
+      if (objects::sha256Hex(bytes->data(), bytes->size()) != s.hash)
+        return makeError("content does not match the version (corrupt or changed)", s.key);
+      if (auto st = writeFileAtomic(dir / s.key, bytes->data(), bytes->size()); !st)
+        return st.error();
+      r.files++;
+      r.bytes += bytes->size();
+      index += csvField(s.key) + "," + csvField(s.label) + "," + std::string(toString(s.split)) + "\n";
+      if (progress && ++done % 64 == 0 &&
+          !progress({"writing", done, m->samples.size(), r.bytes}))
+        return makeError("checkout cancelled");
+    }
+    r.index = dir / "labels.csv";
+  } else {
+    for (std::size_t c = 0; c < m->columns.size(); ++c)
+      index += (c ? "," : "") + csvField(m->columns[c].name);
+    index += ",split\n";
+    for (const auto& s : m->samples) {
+      for (std::size_t c = 0; c < s.values.size(); ++c)
+        index += (c ? "," : "") + csvField(s.values[c]);
+      index += "," + std::string(toString(s.split)) + "\n";
+    }
+    r.index = dir / "data.csv";
+    r.files = 0;
+  }
+  if (auto st = writeFileAtomic(r.index, index.data(), index.size()); !st) return st.error();
+  r.files++;
+  r.bytes += index.size();
+  return r;
+}
+
+Result<DataVerifyReport> verifyVersion(const Workspace& ws, const DatasetVersion& version,
+                                       int threads, const ImportProgressFn& progress) {
+  DataVerifyReport report;
+  auto m = loadManifest(ws, version);
+  if (!m) {
+    report.problems.push_back({"manifest " + version.manifest_id.substr(0, 12), m.error().message});
+    return report;
+  }
+  report.checked = 1;
+  if (m->kind != DatasetKind::Images) return report;  // rows live inside the manifest
+  std::vector<fs::path> files;
+  files.reserve(m->samples.size());
+  for (const auto& s : m->samples) files.push_back(samplePath(ws, *m, s));
+  std::atomic<bool> cancelled{false};
+  auto hashed = hashFiles(files, HashMode::HashOnly, ws.objectsDir(), threads, progress, cancelled);
+  if (cancelled) return makeError("verify cancelled");
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const auto& s = m->samples[i];
+    report.checked++;
+    report.bytes += hashed[i].size_bytes;
+    if (!hashed[i].error.empty()) {
+      std::error_code ec;
+      report.problems.push_back(
+          {s.key, fs::exists(files[i], ec) ? hashed[i].error : "missing (" + files[i].string() + ")"});
+    } else if (hashed[i].hash != s.hash) {
+      report.problems.push_back({s.key, hashed[i].size_bytes != s.size_bytes
+                                            ? "truncated or changed (size differs)"
+                                            : "corrupt (content hash differs)"});
+    }
+  }
+  return report;
+}
+
+}  // namespace wb::data
