@@ -499,6 +499,11 @@ Result<Collected> collectRows(const ImportOptions& o, bool text, const ImportPro
     if (o.text_columns.empty()) {
       for (const auto& col : table->columns)
         if (col.type == ColumnType::Text && col.name != target) m.text_columns.push_back(col.name);
+      // Few rows make text look categorical: fall back to the non-numeric columns.
+      if (m.text_columns.empty())
+        for (const auto& col : table->columns)
+          if (col.type == ColumnType::Categorical && col.name != target && col.name != o.key_column)
+            m.text_columns.push_back(col.name);
       if (m.text_columns.empty())
         return makeError("no text column found; name them with --text-columns (columns: " +
                              columnList() + ")",
