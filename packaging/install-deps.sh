@@ -16,6 +16,11 @@ packages=(
   # headless GUI for screenshots and the launch command without a display
   xvfb xauth
 )
+# Benchmarks compare against Python peers (PyTorch's DataLoader, training loops):
+# `bash packaging/install-deps.sh --bench` adds them. Run them with /usr/bin/python3.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3 python3-torch python3-torchvision python3-pil python3-numpy)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

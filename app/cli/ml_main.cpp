@@ -26,9 +26,11 @@ void createDemo(const Globals& g, const std::string& dir, int epochs) {
   if (epochs > 0) options.epochs = epochs;
   auto result = unwrap(wb::demo::createDemoWorkspace(options, [&](const wb::demo::DemoProgress& p) {
     if (g.json) {
-      std::cout << json{{"event", "progress"}, {"run", p.run_name}, {"run_index", p.run_index},
+      std::cout << json{{"event", "progress"}, {"phase", p.phase}, {"run", p.run_name}, {"run_index", p.run_index},
                         {"run_count", p.run_count}, {"epoch", p.epoch}, {"epochs", p.epochs},
                         {"val_accuracy", p.val_accuracy}}.dump() << std::endl;
+    } else if (p.phase == "datasets") {
+      std::cout << "  " << p.run_name << '\n' << std::flush;
     } else if (p.epoch == p.epochs) {
       std::cout << "  trained " << p.run_name << ": val/accuracy " << wb::cli::formatNumber(p.val_accuracy)
                 << '\n';
@@ -39,10 +41,12 @@ void createDemo(const Globals& g, const std::string& dir, int epochs) {
     json runs = json::array();
     for (const auto& r : result.runs)
       runs.push_back({{"id", r.run_id}, {"name", r.name}, {"val_accuracy", r.val_accuracy}});
-    std::cout << json{{"event", "done"}, {"workspace", result.workspace.string()}, {"runs", runs}}.dump()
+    std::cout << json{{"event", "done"}, {"workspace", result.workspace.string()}, {"runs", runs},
+                      {"datasets", result.datasets}}.dump()
               << std::endl;
   } else {
     std::cout << "Demo workspace ready: " << result.workspace.string() << '\n';
+    for (const auto& d : result.datasets) std::cout << "  dataset " << d << '\n';
   }
 }
 

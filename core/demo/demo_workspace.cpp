@@ -11,6 +11,9 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "core/data/dataset_repository.h"
+#include "core/data/importer.h"
+#include "core/demo/demo_datasets.h"
 #include "core/demo/embedded_resources.h"
 #include "core/objects/object_store.h"
 #include "core/store/database.h"
@@ -114,6 +117,62 @@ Result<TabularData> parseLabelledCsv(std::string_view csv, const std::string& so
   return data;
 }
 
+Result<std::vector<std::string>> importDemoDatasets(
+    const Workspace& ws, const std::function<bool(const std::string&)>& progress) {
+  const fs::path data_dir = ws.root() / "data";
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) return makeError("cannot create folder: " + ec.message(), data_dir.string());
+  auto db = ws.connect();
+  if (!db) return db.error();
+  data::DatasetRepository repo(**db);
+  auto existing = repo.list();
+  if (!existing) return existing.error();
+  if (existing->size() >= 4) {
+    std::vector<std::string> refs;
+    for (const auto& d : *existing) refs.push_back(d.name + "@" + std::to_string(d.latest_version));
+    return refs;
+  }
+  if (progress && !progress("generating demo data")) return makeError("cancelled");
+  if (auto st = writeDemoDatasets(data_dir); !st) return st.error();
+  std::ofstream(data_dir / "iris.csv") << resources::irisCsv();
+
+  struct Spec {
+    const char* name;
+    data::SourceFormat format;
+    fs::path source;
+    const char* message;
+  };
+  const std::vector<Spec> specs = {
+      {"digits", data::SourceFormat::ImageFolder, data_dir / kDigitsDir,
+       "procedural 28x28 digits, 10 classes"},
+      {"shapes", data::SourceFormat::ImageFolder, data_dir / kShapesDir,
+       "64x64 RGB circles and squares"},
+      {"iris", data::SourceFormat::Table, data_dir / "iris.csv", "Fisher's Iris table"},
+      {"headlines", data::SourceFormat::Text, data_dir / kHeadlinesCsv,
+       "real and fake news headlines"},
+  };
+  std::vector<std::string> refs;
+  for (const auto& spec : specs) {
+    if (progress && !progress(std::string("importing ") + spec.name)) return makeError("cancelled");
+    data::ImportOptions o;
+    o.dataset = spec.name;
+    o.format = spec.format;
+    o.source = spec.source;
+    o.message = spec.message;
+    if (spec.format == data::SourceFormat::Table) o.target_column = "species";
+    if (spec.format == data::SourceFormat::Text) {
+      o.text_columns = {"title", "body"};
+      o.target_column = "label";
+      o.key_column = "id";
+    }
+    auto r = data::importDataset(ws, o);
+    if (!r) return r.error();
+    refs.push_back(r->version.ref());
+  }
+  return refs;
+}
+
 Result<DemoResult> createDemoWorkspace(const DemoOptions& options,
                                        const std::function<bool(const DemoProgress&)>& progress) {
   auto ws = Workspace::isWorkspace(options.dir) ? Workspace::open(options.dir)
@@ -175,6 +234,17 @@ Result<DemoResult> createDemoWorkspace(const DemoOptions& options,
 
   DemoResult result;
   result.workspace = ws->root();
+  auto datasets = importDemoDatasets(*ws, [&](const std::string& what) {
+    DemoProgress p;
+    p.phase = "datasets";
+    p.run_name = what;
+    p.run_count = static_cast<int>(options.runs.size());
+    return !progress || progress(p);
+  });
+  if (!datasets) return datasets.error();
+  result.datasets = *datasets;
+  data::DatasetRepository datasets_repo(**db);
+  auto iris_version = datasets_repo.resolve("iris@latest");
   const auto run_count = static_cast<int>(options.runs.size());
   for (int ri = 0; ri < run_count; ++ri) {
     const auto& spec = options.runs[ri];
@@ -192,8 +262,12 @@ Result<DemoResult> createDemoWorkspace(const DemoOptions& options,
                  {"trainer.epochs", std::to_string(options.epochs)},
                  {"trainer.seed", std::to_string(options.seed)}};
     nr.tags = {{"demo", ""}, {"dataset", "iris"}};
+    if (iris_version) nr.params["data.name"] = iris_version->ref();
     auto run = runs.create(nr);
     if (!run) return run.error();
+    // The run records the exact dataset version it trained on.
+    if (iris_version)
+      if (auto st = datasets_repo.linkRun(run->id, iris_version->id, "train"); !st) return st.error();
 
     store::MetricsWriterOptions wopts;
     wopts.heartbeat_run = run->id;
@@ -262,7 +336,7 @@ Result<DemoResult> createDemoWorkspace(const DemoOptions& options,
       w.log(h_val_acc, step, val_acc, epoch);
       w.log(h_lr, step, spec.lr, epoch);
       w.log(h_epoch_ms, step, epoch_ms, epoch);
-      if (progress && !progress({ri, run_count, spec.name, epoch, options.epochs, val_acc}))
+      if (progress && !progress({"training", ri, run_count, spec.name, epoch, options.epochs, val_acc}))
         cancelled = true;
     }
     if (auto st = w.close(); !st) return st.error();

@@ -7,6 +7,10 @@
 
 #include "core/common/result.h"
 
+namespace wb {
+class Workspace;
+}
+
 namespace wb::demo {
 
 struct TabularData {
@@ -39,6 +43,7 @@ struct DemoOptions {
 };
 
 struct DemoProgress {
+  std::string phase;  // "datasets" while the demo data is generated and imported, then "training"
   int run_index = 0;
   int run_count = 0;
   std::string run_name;
@@ -57,7 +62,13 @@ struct DemoRunResult {
 struct DemoResult {
   std::filesystem::path workspace;
   std::vector<DemoRunResult> runs;
+  std::vector<std::string> datasets;  // "digits@1", … (versions imported or already there)
 };
+
+/// Generates the demo data sets under WORKSPACE/data (digits, shapes, iris, headlines) and
+/// imports each as a dataset version; a dataset that already exists is left as it is.
+Result<std::vector<std::string>> importDemoDatasets(
+    const Workspace& workspace, const std::function<bool(const std::string&)>& progress = {});
 
 /// Creates a workspace at options.dir (or adds to an existing one) with runs produced by real
 /// LibTorch training of an MLP on the Iris table, logged through the store.
