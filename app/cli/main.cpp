@@ -18,6 +18,7 @@
 #include "app/cli/cli_output.h"
 #include "app/cli/data_commands.h"
 #include "core/common/clock.h"
+#include "core/data/dataset_repository.h"
 #include "core/objects/object_store.h"
 #include "core/store/database.h"
 #include "core/store/metrics_reader.h"
@@ -161,10 +162,15 @@ void runsShow(const Globals& g, const std::string& id) {
   const auto tags = unwrap(repo.tags(run.id));
   auto metrics = summariesByRun(*db, {run.id})[run.id];
   const auto artifacts = unwrap(repo.artifacts(run.id));
+  const auto inputs = unwrap(wb::data::DatasetRepository(*db).runInputs(run.id));
   const double now = wb::unixNow();
   if (g.json) {
     auto j = wb::cli::runToJson(run, params, tags, metrics, now);
     j["config"] = run.config_text;
+    json data = json::array();
+    for (const auto& [v, role] : inputs)
+      data.push_back({{"ref", v.ref()}, {"role", role}, {"manifest", v.manifest_id}});
+    j["datasets"] = data;
     json arts = json::array();
     for (const auto& a : artifacts)
       arts.push_back({{"path", a.path}, {"object_id", a.object_id}, {"size_bytes", a.size_bytes}});
@@ -181,6 +187,9 @@ void runsShow(const Globals& g, const std::string& id) {
             << "Duration   " << (d ? wb::cli::formatDuration(*d) : "-") << "\n"
             << "Host       " << run.host << (run.pid ? "  pid " + std::to_string(run.pid) : "") << "\n";
   if (!run.parent_run_id.empty()) std::cout << "Parent     " << run.parent_run_id << "\n";
+  for (const auto& [v, role] : inputs)
+    std::cout << "Data       " << v.ref() << " (" << role << ", manifest " << v.manifest_id.substr(0, 12)
+              << ")\n";
   if (!params.empty()) {
     std::cout << "\nParams\n";
     std::vector<std::vector<std::string>> rows;

@@ -739,7 +739,18 @@ void TestCli::demo() {
   }
 
   // JSON: a progress event per epoch and run, then one "done" event.
-  const auto lines = results[1].out.trimmed().split('\n');
+  // Dataset preparation events come first; then one per epoch and run.
+  QList<QByteArray> lines;
+  int dataset_events = 0;
+  for (const auto& line : results[1].out.trimmed().split('\n')) {
+    if (line.contains("\"phase\":\"datasets\"")) {
+      ++dataset_events;
+      QVERIFY2(lines.isEmpty(), "dataset events after training events");
+      continue;
+    }
+    lines << line;
+  }
+  QCOMPARE(dataset_events, 5);  // generate + 4 imports
   QCOMPARE(lines.size(), qsizetype(5 * 3 + 1));
   for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
     WB_PARSE_OBJECT(p, lines[i]);
@@ -754,6 +765,7 @@ void TestCli::demo() {
            QFileInfo(json_dir).canonicalFilePath());
   const auto runs = done.value(QStringLiteral("runs")).toArray();
   QCOMPARE(runs.size(), qsizetype(5));
+  QCOMPARE(done.value(QStringLiteral("datasets")).toArray().size(), qsizetype(4));
   for (const auto& r : runs) {
     QCOMPARE(r.toObject().value(QStringLiteral("id")).toString().size(), qsizetype(32));
     const double acc = r.toObject().value(QStringLiteral("val_accuracy")).toDouble(-1);
