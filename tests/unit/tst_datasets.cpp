@@ -566,7 +566,12 @@ class TestDatasets : public QObject {
     QVERIFY(moved > 50);
     // Adding samples keeps most existing assignments.
     auto grown = samples;
-    for (int i = 0; i < 10; ++i) grown.push_back({"extra" + std::to_string(i), "", "c0"});
+    for (int i = 0; i < 10; ++i) {
+      Sample extra;
+      extra.key = "extra" + std::to_string(i);
+      extra.label = "c0";
+      grown.push_back(extra);
+    }
     spec.seed = 42;
     assignSplits(grown, spec);
     int changed = 0;
