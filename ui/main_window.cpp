@@ -1,9 +1,8 @@
 #include "ui/main_window.h"
 
 #include <QAction>
-#include <QLineEdit>
-#include <QTableView>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDir>
@@ -14,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -26,11 +26,14 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTableView>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/workspace/workspace.h"
+#include "ui/datasets_panel.h"
 #include "ui/run_table_model.h"
 #include "ui/runs_panel.h"
+#include "ui/thumbnail_grid_widget.h"
 #include "ui/welcome_page.h"
 #include "ui/workspace_session.h"
 
@@ -43,6 +46,11 @@ const QString kLastKey = QStringLiteral("workspaces/last");
 const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
 const QString kStateKey = QStringLiteral("mainWindow/state");
 const QString kRunsStateKey = QStringLiteral("runsPanel/state");
+const QString kDatasetsStateKey = QStringLiteral("datasetsPanel/state");
+const QString kDatasetsSelectedKey = QStringLiteral("datasetsPanel/selected");
+const QString kDatasetsTabKey = QStringLiteral("datasetsPanel/tab");
+const QString kDatasetsShuffleKey = QStringLiteral("datasetsPanel/shuffle");
+const QString kSectionKey = QStringLiteral("mainWindow/section");
 
 struct OpenResult {
   std::optional<Workspace> workspace;
@@ -110,6 +118,8 @@ MainWindow::~MainWindow() {
   // Panels use the session: delete them first.
   delete m_runs;
   m_runs = nullptr;
+  delete m_datasets;
+  m_datasets = nullptr;
   delete m_session;
 }
 
@@ -125,6 +135,16 @@ void MainWindow::buildMenus() {
   auto* demo = file->addAction(tr("Create &Demo Workspace…"));
   connect(demo, &QAction::triggered, this, &MainWindow::chooseDemoLocation);
   file->addSeparator();
+  m_import_dataset =
+      file->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Import Dataset…"));
+  m_import_dataset->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+  m_import_dataset->setEnabled(false);
+  connect(m_import_dataset, &QAction::triggered, this, [this] {
+    if (!m_datasets) return;
+    showSection(tr("Datasets"));
+    m_datasets->openImportWizard();
+  });
+  file->addSeparator();
   auto* close_ws = file->addAction(tr("&Close Workspace"));
   close_ws->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
   connect(close_ws, &QAction::triggered, this, &MainWindow::closeWorkspace);
@@ -139,9 +159,13 @@ void MainWindow::buildMenus() {
   connect(refresh, &QAction::triggered, this, [this] {
     if (m_session) m_session->refresh();
   });
-  auto* find = view->addAction(tr("&Filter Runs"));
+  auto* find = view->addAction(tr("&Filter"));
   find->setShortcut(QKeySequence::Find);
   connect(find, &QAction::triggered, this, [this] {
+    if (m_datasets && m_sections->currentWidget() == m_datasets) {
+      m_datasets->focusFilter();
+      return;
+    }
     if (!m_runs) return;
     m_runs->filterEdit()->setFocus();
     m_runs->filterEdit()->selectAll();
@@ -160,6 +184,11 @@ void MainWindow::buildMenus() {
 
 QStringList MainWindow::recentWorkspaces() const {
   return QSettings().value(kRecentKey).toStringList();
+}
+
+void MainWindow::showSection(const QString& name) {
+  for (int i = 0; i < m_nav->count(); ++i)
+    if (m_nav->item(i)->text() == name) m_nav->setCurrentRow(i);
 }
 
 QStringList MainWindow::sectionNames() const {
@@ -242,10 +271,30 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
   m_sections->addWidget(m_runs);
   auto* runs_item = new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogDetailedView), tr("Runs"), m_nav);
   runs_item->setToolTip(tr("Every training run: status, params, metrics, notes"));
-  m_nav->setCurrentRow(0);
   m_runs->restoreState(QSettings().value(kRunsStateKey).toByteArray());
 
+  m_datasets = new DatasetsPanel(m_session, m_sections);
+  m_sections->addWidget(m_datasets);
+  auto* datasets_item =
+      new QListWidgetItem(style()->standardIcon(QStyle::SP_DriveHDIcon), tr("Datasets"), m_nav);
+  datasets_item->setToolTip(
+      tr("Dataset versions: summary, samples, problems, history; import (Ctrl+I)"));
+  {
+    const QSettings settings;
+    m_datasets->restoreState(settings.value(kDatasetsStateKey).toByteArray());
+    const QString selected = settings.value(kDatasetsSelectedKey).toString();
+    if (!selected.isEmpty()) m_datasets->selectVersion(selected);
+    m_datasets->tabs()->setCurrentIndex(settings.value(kDatasetsTabKey, 0).toInt());
+    m_datasets->grid()->shuffleBox()->setChecked(
+        settings.value(kDatasetsShuffleKey, false).toBool());
+  }
+  m_import_dataset->setEnabled(true);
+  const int section = QSettings().value(kSectionKey, 0).toInt();
+  m_nav->setCurrentRow(section >= 0 && section < m_nav->count() ? section : 0);
+
   connect(m_runs, &RunsPanel::statusMessage, this,
+          [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
+  connect(m_datasets, &DatasetsPanel::statusMessage, this,
           [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
   connect(m_session, &WorkspaceSession::snapshotReady, this, [this] {
     updateStatus();
@@ -263,7 +312,7 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
   addRecent(root);
   setWindowTitle(tr("%1 — Workbench").arg(QString::fromStdString(m_session->workspace().name())));
   m_pages->setCurrentWidget(m_workspace_page);
-  m_runs->view()->setFocus();
+  if (m_sections->currentWidget() == m_runs) m_runs->view()->setFocus();
   updateStatus();
   Q_EMIT workspaceOpened(root);
 }
@@ -275,6 +324,14 @@ void MainWindow::closeWorkspace() {
     delete m_runs;
     m_runs = nullptr;
   }
+  if (m_datasets) {
+    QSettings settings;
+    saveDatasetsState(settings);
+    m_sections->removeWidget(m_datasets);
+    delete m_datasets;
+    m_datasets = nullptr;
+  }
+  if (m_import_dataset) m_import_dataset->setEnabled(false);
   m_nav->clear();
   delete m_session;
   m_session = nullptr;
@@ -313,6 +370,16 @@ void MainWindow::saveLayout() {
   settings.setValue(kGeometryKey, saveGeometry());
   settings.setValue(kStateKey, saveState());
   if (m_runs) settings.setValue(kRunsStateKey, m_runs->saveState());
+  if (m_datasets) saveDatasetsState(settings);
+  if (m_session) settings.setValue(kSectionKey, m_nav->currentRow());
+}
+
+void MainWindow::saveDatasetsState(QSettings& settings) const {
+  // Plain keys (but the splitters): readable, and easy to preset for screenshots.
+  settings.setValue(kDatasetsStateKey, m_datasets->saveState());
+  settings.setValue(kDatasetsSelectedKey, m_datasets->selection());
+  settings.setValue(kDatasetsTabKey, m_datasets->tabs()->currentIndex());
+  settings.setValue(kDatasetsShuffleKey, m_datasets->grid()->shuffleBox()->isChecked());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -391,6 +458,10 @@ void MainWindow::createDemo(const QString& path) {
     while (process->canReadLine()) {
       const auto event = QJsonDocument::fromJson(process->readLine()).object();
       if (event.value(QStringLiteral("event")).toString() != QStringLiteral("progress")) continue;
+      if (event.value(QStringLiteral("phase")).toString() == QStringLiteral("datasets")) {
+        progress->setLabelText(tr("Preparing demo datasets: %1…").arg(event.value(QStringLiteral("run")).toString()));
+        continue;
+      }
       const int runs = event.value(QStringLiteral("run_count")).toInt(1);
       const int epochs = event.value(QStringLiteral("epochs")).toInt(1);
       const double done = event.value(QStringLiteral("run_index")).toInt() +

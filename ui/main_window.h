@@ -4,13 +4,16 @@
 
 #include <QMainWindow>
 
+class QAction;
 class QLabel;
 class QListWidget;
 class QMenu;
+class QSettings;
 class QStackedWidget;
 
 namespace wb::ui {
 
+class DatasetsPanel;
 class RunsPanel;
 class WelcomePage;
 class WorkspaceSession;
@@ -36,6 +39,11 @@ class MainWindow : public QMainWindow {
 
   WorkspaceSession* session() const { return m_session; }
   RunsPanel* runsPanel() const { return m_runs; }
+  DatasetsPanel* datasetsPanel() const { return m_datasets; }
+  /// File ▸ Import Dataset… (Ctrl+I); enabled while a workspace is open.
+  QAction* importDatasetAction() const { return m_import_dataset; }
+  /// Shows a section by its name in the navigation ("Runs", "Datasets").
+  void showSection(const QString& name);
   WelcomePage* welcomePage() const { return m_welcome; }
   QStringList recentWorkspaces() const;
   QStringList sectionNames() const;
@@ -56,6 +64,7 @@ class MainWindow : public QMainWindow {
   void updateRecentMenu();
   void updateStatus();
   void saveLayout();
+  void saveDatasetsState(QSettings& settings) const;
   void chooseNewWorkspace();
   void chooseOpenWorkspace();
   void chooseDemoLocation();
@@ -67,6 +76,8 @@ class MainWindow : public QMainWindow {
   QListWidget* m_nav = nullptr;
   QStackedWidget* m_sections = nullptr;
   RunsPanel* m_runs = nullptr;
+  DatasetsPanel* m_datasets = nullptr;
+  QAction* m_import_dataset = nullptr;
   WorkspaceSession* m_session = nullptr;  // owned; deleted after the panels that use it
   QMenu* m_recent_menu = nullptr;
   QLabel* m_status_path = nullptr;
