@@ -287,6 +287,7 @@ void DatasetsPanel::onCurrentChanged() {
   if (!v) {
     if (!m_model->snapshot() || m_model->rowCount() == 0) {
       m_current_ref.clear();
+      m_current_manifest.clear();
       m_loaded.reset();
       ++m_version_generation;
       m_summary->setVersion(nullptr);
@@ -308,8 +309,10 @@ void DatasetsPanel::onCurrentChanged() {
 
 void DatasetsPanel::showVersion(const data::DatasetVersion& version) {
   const QString ref = QString::fromStdString(version.ref());
-  if (ref == m_current_ref) return;
+  // The manifest id too: a dataset deleted and imported again reuses "name@1".
+  if (ref == m_current_ref && version.manifest_id == m_current_manifest) return;
   m_current_ref = ref;
+  m_current_manifest = version.manifest_id;
   m_loaded.reset();
   const int generation = ++m_version_generation;
   m_summary->setVersion(&version);
@@ -338,6 +341,7 @@ void DatasetsPanel::showVersion(const data::DatasetVersion& version) {
 
 void DatasetsPanel::onVersionLoaded(LoadedVersionPtr loaded, const QString& error) {
   if (!loaded) {
+    m_current_manifest.clear();  // selecting the version again retries
     m_summary->setLoadError(error);
     m_samples_message->setText(tr("Cannot load %1:\n%2").arg(m_current_ref, error));
     m_samples->setCurrentWidget(m_samples_message);

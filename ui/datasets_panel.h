@@ -104,6 +104,7 @@ class DatasetsPanel : public QWidget {
   bool m_loading = false;
   bool m_reload_pending = false;
   QString m_current_ref;
+  std::string m_current_manifest;
   QString m_selected;     // what the user picked: a ref ("a@2") or a dataset name ("a")
   QString m_pending_ref;  // asked for before the list held it
   int m_version_generation = 0;

@@ -204,7 +204,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
                           {"seconds", r.seconds},
                           {"notes", r.notes},
                           {"problems", problems}}
-                         .dump()
+                         .dump(-1, ' ', false, json::error_handler_t::replace)
                   << '\n';
         return;
       }
@@ -243,7 +243,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
             j["latest_version"] = versionToJson(unwrap(repo.resolve(d.name)));
           out.push_back(std::move(j));
         }
-        std::cout << out.dump() << '\n';
+        std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
         return;
       }
       std::vector<std::vector<std::string>> rows = {
@@ -277,7 +277,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
       if (json_mode) {
         json out = json::array();
         for (const auto& v : all) out.push_back(versionToJson(v));
-        std::cout << out.dump() << '\n';
+        std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
         return;
       }
       std::vector<std::vector<std::string>> rows = {
@@ -346,7 +346,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
                              {"channels", s.channels}});
         }
         j["sample_list"] = samples;
-        std::cout << j.dump() << '\n';
+        std::cout << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
         return;
       }
       std::cout << v.ref() << "  (" << data::toString(v.kind) << ", " << data::toString(m.task)
@@ -447,7 +447,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
                           {"relabelled", changes(d.relabelled)},
                           {"split_changed", changes(d.split_changed)},
                           {"unchanged", d.unchanged}}
-                         .dump()
+                         .dump(-1, ' ', false, json::error_handler_t::replace)
                   << '\n';
         return;
       }
@@ -492,7 +492,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
       if (json_mode)
         std::cout << json{{"ref", v.ref()}, {"dir", *co_dir}, {"files", r.files}, {"bytes", r.bytes},
                           {"index", r.index.string()}}
-                         .dump()
+                         .dump(-1, ' ', false, json::error_handler_t::replace)
                   << '\n';
       else
         std::cout << "checked out " << v.ref() << " into " << *co_dir << ": " << r.files
@@ -545,7 +545,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
           printProblems(r.problems, 50);
         }
       }
-      if (json_mode) std::cout << out.dump() << '\n';
+      if (json_mode) std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
       if (bad > 0) fail(std::to_string(bad) + " corrupt or missing sample(s)");
     };
   });
@@ -571,7 +571,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
       spec.stratify = !*sp_no_stratify;
       const auto r = unwrap(data::resplitDataset(ws, *sp_ref, spec, *sp_message));
       if (json_mode) {
-        std::cout << json{{"version", versionToJson(r.version)}, {"unchanged", r.unchanged}}.dump()
+        std::cout << json{{"version", versionToJson(r.version)}, {"unchanged", r.unchanged}}.dump(-1, ' ', false, json::error_handler_t::replace)
                   << '\n';
         return;
       }
@@ -595,7 +595,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
       data::DatasetRepository repo(*db);
       check(repo.remove(*rm_name));
       if (json_mode)
-        std::cout << json{{"removed", *rm_name}}.dump() << '\n';
+        std::cout << json{{"removed", *rm_name}}.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
       else
         std::cout << "removed dataset " << *rm_name << '\n';
     };

@@ -199,7 +199,8 @@ ManifestStats ManifestStats::of(const Manifest& m) {
     if (!text_cols.empty()) {
       std::size_t chars = 0;
       for (int c : text_cols)
-        if (static_cast<std::size_t>(c) < s.values.size()) chars += s.values[c].size();
+        if (static_cast<std::size_t>(c) < s.values.size())
+          for (unsigned char ch : s.values[c]) chars += (ch & 0xC0) != 0x80;  // code points
       text_total += chars;
       st.min_text_chars = first_text ? chars : std::min(st.min_text_chars, chars);
       st.max_text_chars = std::max(st.max_text_chars, chars);

@@ -31,9 +31,30 @@ constexpr std::array<std::string_view, 5> kFormatNames = {"unknown", "images", "
                                                           "text"};
 
 int threadCount(int requested) {
-  if (requested > 0) return requested;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (requested > 0) return std::min(requested, 4 * cores);
+  return cores;
 }
+
+// For messages only: invalid UTF-8 bytes become '?'.
+std::string sanitizeUtf8(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len > 0 && i + len <= text.size() && isValidUtf8(text.substr(i, len))) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += '?';
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Files larger than this are not read whole into memory (no image is that big).
+constexpr std::uint64_t kMaxFileBytes = 1ULL << 30;
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -96,8 +117,13 @@ std::vector<HashedFile> hashFiles(const std::vector<fs::path>& files, HashMode m
       const std::size_t i = next.fetch_add(1);
       if (i >= files.size() || cancelled) break;
       HashedFile& r = out[i];
+      try {
       std::ifstream in(files[i], std::ios::binary);
-      if (!in) {
+      std::error_code size_ec;
+      const auto file_bytes = std::filesystem::file_size(files[i], size_ec);
+      if (!size_ec && file_bytes > kMaxFileBytes && mode != HashMode::HashOnly) {
+        r.error = "file larger than 1 GiB (skipped)";
+      } else if (!in) {
         r.error = std::string("cannot open: ") + std::strerror(errno);
       } else {
         in.seekg(0, std::ios::end);
@@ -121,23 +147,30 @@ std::vector<HashedFile> hashFiles(const std::vector<fs::path>& files, HashMode m
               r.height = img->height;
               r.channels = img->channels;
             }
-          } else if (mode == HashMode::HashOnly) {
+          } else if (mode == HashMode::HashAndProbe) {
             // Header only: cheap, still catches files that are not images at all.
             if (auto info = probeImage(buffer.data(), buffer.size())) {
               r.width = info->width;
               r.height = info->height;
               r.channels = info->channels;
+            } else {
+              r.error = info.error().message;
             }
           }
-          if (r.error.empty() && mode == HashMode::ValidateAndStore && !store.exists(r.hash)) {
+          if (r.error.empty() && mode == HashMode::ValidateAndStore) {
+            // putHashed skips intact copies and replaces truncated ones (a crash mid-import).
+            const bool had = store.exists(r.hash);
             auto put = store.putHashed(r.hash, buffer.data(), buffer.size(),
                                        objects::ObjectStore::Durability::Deferred);
             if (!put)
               r.error = "cannot store: " + put.error().text();
             else
-              r.stored_new = true;
+              r.stored_new = !had;
           }
         }
+      }
+      } catch (const std::exception& e) {
+        r.error = std::string("cannot process: ") + e.what();  // e.g. out of memory
       }
       done++;
     }
@@ -177,6 +210,8 @@ Result<Collected> collectImages(const Workspace& ws, const ImportOptions& o,
   std::error_code ec;
   if (!fs::is_directory(o.source, ec)) return makeError("not a folder", o.source.string());
   const fs::path root = fs::canonical(o.source, ec);
+  if (!isValidUtf8(root.string()))
+    return makeError("the folder's path is not valid UTF-8; rename it", sanitizeUtf8(root.string()));
   if (m.storage == Storage::InPlace) m.source_root = root.string();
 
   std::vector<fs::path> files;
@@ -221,6 +256,12 @@ Result<Collected> collectImages(const Workspace& ws, const ImportOptions& o,
       continue;
     }
     const std::string rel = p.lexically_relative(root).generic_string();
+    if (!isValidUtf8(rel)) {
+      // Keys live in JSON manifests: a name that is not UTF-8 cannot be stored faithfully.
+      m.problems.push_back({std::string(sanitizeUtf8(rel)), "file name is not valid UTF-8 (skipped)"});
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
     if (it->is_directory(ec)) {
       if (o.labels.empty() && it.depth() == 0) class_dirs.insert(rel);
       continue;
@@ -259,7 +300,7 @@ Result<Collected> collectImages(const Workspace& ws, const ImportOptions& o,
 
   const HashMode mode = m.storage == Storage::Objects
                             ? HashMode::ValidateAndStore
-                            : (o.validate_images ? HashMode::ValidateImage : HashMode::HashOnly);
+                            : (o.validate_images ? HashMode::ValidateImage : HashMode::HashAndProbe);
   auto hashed = hashFiles(files, mode, ws.objectsDir(), o.threads, progress, cancelled);
   if (cancelled) return makeError("import cancelled");
 
@@ -367,6 +408,7 @@ Result<Collected> collectMnist(const Workspace& ws, const ImportOptions& o,
     if (stem.size() > std::strlen(suffix) && stem.ends_with(suffix))
       stem.resize(stem.size() - std::strlen(suffix));
 
+  if (!isValidUtf8(stem)) stem = "mnist";
   objects::ObjectStore store(ws.objectsDir());
   m.samples.resize(n);
   std::atomic<std::size_t> next{0}, done{0};
@@ -403,17 +445,16 @@ Result<Collected> collectMnist(const Workspace& ws, const ImportOptions& o,
       }
       s.hash = objects::sha256Hex(png->data(), png->size());
       s.size_bytes = png->size();
-      if (!store.exists(s.hash)) {
-        auto put = store.putHashed(s.hash, png->data(), png->size(),
-                                   objects::ObjectStore::Durability::Deferred);
-        if (!put) {
-          std::lock_guard lock(error_mutex);
-          failure = put.error();
-          cancelled = true;
-          break;
-        }
-        new_objects++;
+      const bool had = store.exists(s.hash);
+      auto put = store.putHashed(s.hash, png->data(), png->size(),
+                                 objects::ObjectStore::Durability::Deferred);
+      if (!put) {
+        std::lock_guard lock(error_mutex);
+        failure = put.error();
+        cancelled = true;
+        break;
       }
+      if (!had) new_objects++;
       bytes += pixels;
       done++;
     }
@@ -561,8 +602,16 @@ Result<Collected> collectRows(const ImportOptions& o, bool text, const ImportPro
       const std::string features = joinCells(row, static_cast<std::size_t>(target_col));
       s.key = "r" + objects::sha256Hex(features.data(), features.size()).substr(0, 16);
     }
-    // Duplicate rows (or keys) stay distinct samples with a numbered key.
-    if (int n = ++seen_keys[s.key]; n > 1) s.key += "#" + std::to_string(n);
+    // Duplicate rows (or keys) stay distinct samples with a numbered key, never colliding
+    // with a real key such as "a#2".
+    if (seen_keys.count(s.key)) {
+      const std::string base = s.key;
+      int n = seen_keys[base];
+      do s.key = base + "#" + std::to_string(++n);
+      while (seen_keys.count(s.key));
+      seen_keys[base] = n;
+    }
+    seen_keys.emplace(s.key, 1);
     s.label = row[target_col];
     s.size_bytes = all.size();
     if (m.task == Task::Classification) classes.insert(s.label);
@@ -579,7 +628,9 @@ Result<Manifest> finishManifest(Manifest m, const SplitSpec& split) {
   std::sort(m.samples.begin(), m.samples.end(),
             [](const Sample& a, const Sample& b) { return a.key < b.key; });
   m.split = split;
-  assignSplits(m.samples, split);
+  // A continuous target has one "class" per value: stratifying would put everything in train.
+  if (m.task != Task::Classification) m.split.stratify = false;
+  assignSplits(m.samples, m.split);
   return m;
 }
 

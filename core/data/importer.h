@@ -86,7 +86,9 @@ struct HashedFile {
   std::string error;  // non-empty: skipped, with the reason
 };
 
-enum class HashMode { Unknown, HashOnly, ValidateImage, ValidateAndStore };
+/// HashOnly: content hash (verify). HashAndProbe: also reads the image header and rejects
+/// non-images. ValidateImage: decodes fully. ValidateAndStore: decodes and stores the object.
+enum class HashMode { Unknown, HashOnly, HashAndProbe, ValidateImage, ValidateAndStore };
 
 /// Hashes files on `threads` workers. The benchmark and the importer share this path.
 std::vector<HashedFile> hashFiles(const std::vector<std::filesystem::path>& files, HashMode mode,

@@ -7,9 +7,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
+#include "core/common/ids.h"
 #include "core/objects/object_store.h"
 #include "core/workspace/workspace.h"
 
@@ -55,6 +58,29 @@ ManifestDiff diffManifests(const Manifest& a, const Manifest& b) {
       }
       if (same) d.unchanged++;
     }
+  }
+  // Image datasets keep the class in the path: a file moved to another class folder is a
+  // relabel, not a removal and an addition.
+  if (a.kind == DatasetKind::Images && !d.removed.empty() && !d.added.empty()) {
+    std::map<std::string, std::vector<const Sample*>> removed_by_hash;
+    std::map<std::string, const Sample*> by_key_a, by_key_b;
+    for (const auto& s : a.samples) by_key_a[s.key] = &s;
+    for (const auto& s : b.samples) by_key_b[s.key] = &s;
+    for (const auto& k : d.removed) removed_by_hash[by_key_a[k]->hash].push_back(by_key_a[k]);
+    std::set<std::string> paired_removed, paired_added;
+    for (const auto& k : d.added) {
+      const Sample* y = by_key_b[k];
+      auto it = removed_by_hash.find(y->hash);
+      if (it == removed_by_hash.end() || it->second.empty()) continue;
+      const Sample* x = it->second.back();
+      if (x->label == y->label) continue;  // a plain rename within one class
+      it->second.pop_back();
+      d.relabelled.push_back({y->key, x->label, y->label});
+      paired_removed.insert(x->key);
+      paired_added.insert(y->key);
+    }
+    std::erase_if(d.removed, [&](const std::string& k) { return paired_removed.count(k) > 0; });
+    std::erase_if(d.added, [&](const std::string& k) { return paired_added.count(k) > 0; });
   }
   return d;
 }
@@ -108,6 +134,9 @@ bool safeRelative(const std::string& key) {
   return true;
 }
 
+Result<CheckoutResult> writeCheckout(const Workspace& ws, const Manifest& manifest,
+                                     const fs::path& dir, const ImportProgressFn& progress);
+
 }  // namespace
 
 Result<CheckoutResult> checkoutVersion(const Workspace& ws, const DatasetVersion& version,
@@ -115,10 +144,38 @@ Result<CheckoutResult> checkoutVersion(const Workspace& ws, const DatasetVersion
   auto m = loadManifest(ws, version);
   if (!m) return m.error();
   std::error_code ec;
-  if (fs::exists(dir, ec) && !fs::is_empty(dir, ec))
-    return makeError("the folder is not empty", dir.string());
-  fs::create_directories(dir, ec);
-  if (ec) return makeError("cannot create folder: " + ec.message(), dir.string());
+  const bool existed = fs::exists(dir, ec);
+  if (existed && !fs::is_empty(dir, ec)) return makeError("the folder is not empty", dir.string());
+  // Everything goes to a hidden sibling folder that is renamed into place at the end: a failed
+  // or cancelled checkout leaves nothing behind, and a retry finds the target as it was.
+  const fs::path target = fs::absolute(dir, ec).lexically_normal();
+  const fs::path staging =
+      target.parent_path() / ("." + target.filename().string() + ".wb-checkout-" + randomHexId().substr(0, 8));
+  fs::create_directories(staging, ec);
+  if (ec) return makeError("cannot create folder: " + ec.message(), staging.string());
+  struct Cleanup {
+    fs::path path;
+    bool keep = false;
+    ~Cleanup() {
+      std::error_code e;
+      if (!keep) fs::remove_all(path, e);
+    }
+  } cleanup{staging};
+  auto done = writeCheckout(ws, *m, staging, progress);
+  if (!done) return done.error();
+  if (existed) fs::remove(target, ec);  // empty: checked above
+  fs::rename(staging, target, ec);
+  if (ec) return makeError("cannot move the checkout into place: " + ec.message(), target.string());
+  cleanup.keep = true;
+  done->index = target / done->index.filename();
+  return done;
+}
+
+namespace {
+
+Result<CheckoutResult> writeCheckout(const Workspace& ws, const Manifest& manifest,
+                                     const fs::path& dir, const ImportProgressFn& progress) {
+  const Manifest* m = &manifest;
   CheckoutResult r;
   std::string index;
   if (m->kind == DatasetKind::Images) {
@@ -157,6 +214,8 @@ Result<CheckoutResult> checkoutVersion(const Workspace& ws, const DatasetVersion
   r.bytes += index.size();
   return r;
 }
+
+}  // namespace
 
 Result<DataVerifyReport> verifyVersion(const Workspace& ws, const DatasetVersion& version,
                                        int threads, const ImportProgressFn& progress) {

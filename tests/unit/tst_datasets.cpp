@@ -433,9 +433,14 @@ class TestDatasets : public QObject {
     WB_VERIFY_OK(m1);
     WB_VERIFY_OK(m2);
     const auto d = diffManifests(*m1, *m2);
-    QCOMPARE(d.added, (std::vector<std::string>{"cat/new.png", "dog/moved.png"}));
-    QCOMPARE(d.removed, (std::vector<std::string>{"bird/img3.png", "dog/img0.png"}));
+    QCOMPARE(d.added, (std::vector<std::string>{"cat/new.png"}));
+    QCOMPARE(d.removed, (std::vector<std::string>{"dog/img0.png"}));
     QCOMPARE(d.modified, (std::vector<std::string>{"cat/img2.png"}));
+    // Moved to another class folder: a relabel.
+    QCOMPARE(d.relabelled.size(), std::size_t(1));
+    QCOMPARE(d.relabelled[0].key, std::string("dog/moved.png"));
+    QCOMPARE(d.relabelled[0].from, std::string("bird"));
+    QCOMPARE(d.relabelled[0].to, std::string("dog"));
 
     // Relabelling: same rows, one label changed, in a table keyed by its features.
     writeFile(dir("rl.csv"), "x,y\n1,a\n2,b\n3,a\n4,b\n");
@@ -531,6 +536,11 @@ class TestDatasets : public QObject {
     auto bad = checkoutVersion(*m_ws, r->version, dir("co-out2"));
     QVERIFY(!bad.ok());
     QCOMPARE(bad.error().context, m->samples[4].key);
+    // Nothing is left behind: a retry finds the folder as it was.
+    QVERIFY(!fs::exists(dir("co-out2")));
+    for (auto& e : fs::directory_iterator(m_tmp.path().toStdString()))
+      QVERIFY2(e.path().filename().string().find("wb-checkout") == std::string::npos,
+               e.path().c_str());
   }
 
   void splitsAreDeterministicAndStratified() {
@@ -578,6 +588,62 @@ class TestDatasets : public QObject {
     for (const auto& s : grown)
       if (by_key.count(s.key)) changed += s.split != by_key[s.key];
     QVERIFY2(changed < 10, qPrintable(QString::number(changed)));
+  }
+
+  void manySmallClassesStillFillEverySplit() {
+    std::vector<Sample> samples;
+    for (int c = 0; c < 100; ++c)
+      for (int i = 0; i < 5; ++i) {
+        Sample s;
+        s.key = "c" + std::to_string(c) + "/" + std::to_string(i);
+        s.label = "c" + std::to_string(c);
+        samples.push_back(s);
+      }
+    assignSplits(samples, SplitSpec{});
+    std::array<int, 4> counts{};
+    for (const auto& s : samples) counts[static_cast<int>(s.split)]++;
+    QCOMPARE(counts[0], 400);
+    QCOMPARE(counts[1], 50);
+    QCOMPARE(counts[2], 50);
+  }
+
+  void regressionTargetsAreNotStratified() {
+    freshWorkspace();
+    std::string csv = "x,price\n";
+    for (int i = 0; i < 100; ++i) csv += std::to_string(i) + "," + std::to_string(i * 1.37 + 0.5) + "\n";
+    writeFile(dir("reg.csv"), csv);
+    ImportOptions o;
+    o.dataset = "reg";
+    o.format = SourceFormat::Table;
+    o.source = dir("reg.csv");
+    o.task = Task::Regression;
+    auto r = import(o);
+    WB_VERIFY_OK(r);
+    auto m = loadManifest(*m_ws, r->version);
+    WB_VERIFY_OK(m);
+    QVERIFY(!m->split.stratify);
+    const auto st = ManifestStats::of(*m);
+    QCOMPARE(st.split_counts[0], std::size_t(80));
+    QCOMPARE(st.split_counts[1], std::size_t(10));
+    QCOMPARE(st.split_counts[2], std::size_t(10));
+  }
+
+  void duplicateKeysNeverCollide() {
+    freshWorkspace();
+    writeFile(dir("dup.csv"), "id,text,label\na,one,x\na,two,y\na#2,three,x\n");
+    ImportOptions o;
+    o.dataset = "dup";
+    o.format = SourceFormat::Text;
+    o.source = dir("dup.csv");
+    o.text_columns = {"text"};
+    o.key_column = "id";
+    auto r = import(o);
+    WB_VERIFY_OK(r);
+    auto m = loadManifest(*m_ws, r->version);
+    WB_VERIFY_OK(m);
+    std::set<std::string> keys;
+    for (const auto& s : m->samples) keys.insert(s.key);
+    QCOMPARE(keys.size(), std::size_t(3));
   }
 
   void refsAndRatiosParse() {
