@@ -34,11 +34,18 @@ std::vector<fs::path> generate(const fs::path& dir, std::uint64_t total_bytes) {
     const fs::path p = dir / ("class" + std::to_string(i % 10)) / ("f" + std::to_string(i) + ".bin");
     files.push_back(p);
     written += size;
+    // Content from its own stream, so sizes do not depend on which files already exist.
+    std::uint64_t content = state ^ (0xD1B54A32D192ED03ULL * static_cast<std::uint64_t>(i + 1));
     std::error_code ec;
     if (fs::exists(p, ec) && fs::file_size(p, ec) == size) continue;
     fs::create_directories(p.parent_path());
     buf.resize(size / 8);
-    for (auto& w : buf) w = next();
+    for (auto& w : buf) {
+      content ^= content << 13;
+      content ^= content >> 7;
+      content ^= content << 17;
+      w = content;
+    }
     std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(buf.data()),
                                              static_cast<std::streamsize>(size));
   }
