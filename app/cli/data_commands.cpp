@@ -446,6 +446,8 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
                           {"modified", d.modified},
                           {"relabelled", changes(d.relabelled)},
                           {"split_changed", changes(d.split_changed)},
+                          {"columns_added", d.columns_added},
+                          {"columns_removed", d.columns_removed},
                           {"unchanged", d.unchanged}}
                          .dump(-1, ' ', false, json::error_handler_t::replace)
                   << '\n';
@@ -466,6 +468,8 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
           std::cout << sign << ' ' << cs[i].key << ": " << cs[i].from << " → " << cs[i].to << '\n';
         if (cs.size() > limit) std::cout << sign << " … " << cs.size() - limit << " more\n";
       };
+      for (const auto& c : d.columns_added) std::cout << "+ column " << c << '\n';
+      for (const auto& c : d.columns_removed) std::cout << "- column " << c << '\n';
       list("+", d.added);
       list("-", d.removed);
       list("M", d.modified);

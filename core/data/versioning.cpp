@@ -22,6 +22,18 @@ namespace fs = std::filesystem;
 
 ManifestDiff diffManifests(const Manifest& a, const Manifest& b) {
   ManifestDiff d;
+  // Rows are compared by column name, so adding or reordering a column does not make every
+  // row "modified"; the column changes are reported on their own.
+  std::vector<std::pair<int, int>> shared_columns;  // (index in a, index in b), target excluded
+  for (std::size_t i = 0; i < a.columns.size(); ++i) {
+    const int j = b.columnIndex(a.columns[i].name);
+    if (j < 0)
+      d.columns_removed.push_back(a.columns[i].name);
+    else if (a.columns[i].name != a.target_column && a.columns[i].name != b.target_column)
+      shared_columns.emplace_back(static_cast<int>(i), j);
+  }
+  for (const auto& c : b.columns)
+    if (a.columnIndex(c.name) < 0) d.columns_added.push_back(c.name);
   std::size_t i = 0, j = 0;
   while (i < a.samples.size() || j < b.samples.size()) {
     if (j >= b.samples.size() || (i < a.samples.size() && a.samples[i].key < b.samples[j].key)) {
@@ -35,12 +47,11 @@ ManifestDiff diffManifests(const Manifest& a, const Manifest& b) {
       // A row's hash covers its label; compare content apart from the label for rows.
       const bool content_changed =
           a.kind == DatasetKind::Images ? x.hash != y.hash : [&] {
-            if (x.values.size() != y.values.size()) return true;
-            const int ta = a.columnIndex(a.target_column), tb = b.columnIndex(b.target_column);
-            for (std::size_t c = 0; c < x.values.size(); ++c)
-              if (static_cast<int>(c) != ta && static_cast<int>(c) != tb &&
-                  x.values[c] != y.values[c])
-                return true;
+            for (const auto& [ia, ib] : shared_columns) {
+              const auto ua = static_cast<std::size_t>(ia), ub = static_cast<std::size_t>(ib);
+              if (ua >= x.values.size() || ub >= y.values.size()) return true;
+              if (x.values[ua] != y.values[ub]) return true;
+            }
             return false;
           }();
       if (content_changed) {

@@ -27,10 +27,12 @@ struct ManifestDiff {
   std::vector<Change> relabelled;      // same key, different label
   std::vector<Change> split_changed;   // same key, different split
   std::size_t unchanged = 0;
+  std::vector<std::string> columns_added;    // tables and text
+  std::vector<std::string> columns_removed;
 
   bool empty() const {
     return added.empty() && removed.empty() && modified.empty() && relabelled.empty() &&
-           split_changed.empty();
+           split_changed.empty() && columns_added.empty() && columns_removed.empty();
   }
 };
 

@@ -457,10 +457,31 @@ class TestDatasets : public QObject {
     const auto dt = diffManifests(loadManifest(*m_ws, t1->version).value(),
                                   loadManifest(*m_ws, t2->version).value());
     QCOMPARE(dt.relabelled.size(), std::size_t(1));
+    QVERIFY(dt.columns_added.empty() && dt.columns_removed.empty());
     QCOMPARE(dt.relabelled[0].from, std::string("b"));
     QCOMPARE(dt.relabelled[0].to, std::string("a"));
     QVERIFY(dt.added.empty());
     QVERIFY(dt.modified.empty());
+  }
+
+  void addedColumnsDoNotModifyEveryRow() {
+    freshWorkspace();
+    writeFile(dir("cols.csv"), "id,x,y\n1,10,a\n2,20,b\n3,30,a\n");
+    ImportOptions t;
+    t.dataset = "cols";
+    t.format = SourceFormat::Table;
+    t.source = dir("cols.csv");
+    t.target_column = "y";
+    t.key_column = "id";
+    auto t1 = import(t);
+    WB_VERIFY_OK(t1);
+    writeFile(dir("cols.csv"), "id,note,x,y\n1,hi,10,a\n2,yo,21,b\n3,ok,30,a\n");
+    auto t2 = import(t);
+    WB_VERIFY_OK(t2);
+    const auto d = diffManifests(loadManifest(*m_ws, t1->version).value(),
+                                 loadManifest(*m_ws, t2->version).value());
+    QCOMPARE(d.columns_added, (std::vector<std::string>{"note"}));
+    QCOMPARE(d.modified, (std::vector<std::string>{"2"}));
   }
 
   void resplitMakesANewVersionWithSplitChanges() {
