@@ -590,6 +590,15 @@ int main(int argc, char** argv) {
   demo->add_option("--epochs", demo_epochs, "Epochs per run (default 60)")->check(CLI::Range(1, 100000));
   demo->callback([&] { action = [&] { execMl(argv); }; });
 
+  // train (runs in wb-ml, which links LibTorch)
+  auto* train = app.add_subcommand("train", "Train one run from an experiment config");
+  std::string train_config, train_name;
+  std::vector<std::string> train_overrides;
+  train->add_option("CONFIG", train_config, "Config file (or a name under configs/)")->required();
+  train->add_option("OVERRIDES", train_overrides, "key=value, +new.key=value, ~key");
+  train->add_option("--name", train_name, "Run name (default: generated)");
+  train->callback([&] { action = [&] { execMl(argv); }; });
+
   wb::cli::addDataCommands(app, [&g] { return openWorkspace(g); }, g.json, action);
 
   // runs

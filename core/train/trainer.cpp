@@ -1,0 +1,489 @@
+#include "core/train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "core/common/clock.h"
+#include "core/data/dataset_repository.h"
+#include "core/data/importer.h"
+#include "core/data/loader.h"
+#include "core/models/model_factory.h"
+#include "core/objects/object_store.h"
+#include "core/store/database.h"
+#include "core/store/metrics_writer.h"
+#include "core/store/run_repository.h"
+#include "core/train/classification_metrics.h"
+#include "core/workspace/workspace.h"
+
+namespace wb::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Config monitors are written "val_loss"; stored keys are "val/loss".
+std::string metricKey(std::string monitor) {
+  for (const char* prefix : {"val", "train", "test"}) {
+    const std::string p = std::string(prefix) + "_";
+    if (monitor.rfind(p, 0) == 0) return std::string(prefix) + "/" + monitor.substr(p.size());
+  }
+  return monitor;
+}
+
+// Resident memory (MB) and process CPU time (s) from /proc: cheap, once per epoch.
+std::pair<double, double> processUsage() {
+  double rss_mb = 0, cpu_s = 0;
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0, pages_rss = 0;
+  if (statm >> pages_total >> pages_rss)
+    rss_mb = static_cast<double>(pages_rss) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / 1e6;
+  std::ifstream stat("/proc/self/stat");
+  std::string line;
+  if (std::getline(stat, line)) {
+    const auto close = line.rfind(')');
+    std::istringstream rest(line.substr(close + 2));
+    std::string field;
+    long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::stol(field);
+      if (i == 15) stime = std::stol(field);
+    }
+    cpu_s = static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
+  return {rss_mb, cpu_s};
+}
+
+double scheduledLr(const config::ExperimentConfig& c, int epoch, double plateau_scale) {
+  const auto& s = c.scheduler;
+  const double base = c.optim.lr;
+  if (s.warmup_epochs > 0 && epoch < s.warmup_epochs)
+    return base * static_cast<double>(epoch + 1) / static_cast<double>(s.warmup_epochs + 1);
+  const int e = epoch - s.warmup_epochs;
+  const int total = std::max(1, c.trainer.epochs - s.warmup_epochs);
+  switch (s.name) {
+    case config::SchedulerKind::Step:
+      return base * std::pow(s.gamma, e / std::max(1, s.step_size));
+    case config::SchedulerKind::Cosine:
+      return s.min_lr + (base - s.min_lr) * 0.5 * (1 + std::cos(M_PI * e / total));
+    case config::SchedulerKind::OneCycle: {
+      // Up over the first 30% of epochs, then cosine down (per epoch).
+      const double peak = std::max(1.0, 0.3 * total);
+      if (e < peak) return base * (0.1 + 0.9 * (e + 1) / peak);
+      return s.min_lr + (base - s.min_lr) * 0.5 * (1 + std::cos(M_PI * (e - peak) / (total - peak + 1)));
+    }
+    case config::SchedulerKind::ReduceOnPlateau:
+      return std::max(s.min_lr, base * plateau_scale);
+    default:
+      return base;
+  }
+}
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const config::OptimConfig& o,
+                                                       std::vector<at::Tensor> params) {
+  switch (o.name) {
+    case config::OptimizerKind::Sgd:
+      return std::make_unique<torch::optim::SGD>(
+          params, torch::optim::SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
+    case config::OptimizerKind::AdamW:
+      return std::make_unique<torch::optim::AdamW>(
+          params, torch::optim::AdamWOptions(o.lr)
+                      .betas({o.betas[0], o.betas[1]})
+                      .weight_decay(o.weight_decay));
+    default:
+      return std::make_unique<torch::optim::Adam>(
+          params, torch::optim::AdamOptions(o.lr)
+                      .betas({o.betas[0], o.betas[1]})
+                      .weight_decay(o.weight_decay));
+  }
+}
+
+struct EpochStats {
+  double loss = 0;
+  std::int64_t samples = 0;
+  std::optional<ClassificationMetrics> cls;
+  RegressionMetrics reg;
+};
+
+// Loss and metrics of a model over a loader, without gradients.
+Result<EpochStats> evaluate(models::Model& model, data::DataLoader& loader, bool classification,
+                            int classes, const torch::Device& device, const std::atomic<bool>& stop) {
+  EpochStats st;
+  if (classification) st.cls.emplace(classes, 5);
+  model.eval();
+  torch::NoGradGuard no_grad;
+  loader.startEpoch(0);
+  for (;;) {
+    if (stop) return st;
+    auto next = loader.next();
+    if (!next) return next.error();
+    if (!*next) break;
+    auto& b = **next;
+    at::Tensor x = b.inputs.to(device);
+    at::Tensor y = b.targets.to(device);
+    auto off = b.offsets.defined() ? b.offsets.to(device) : at::Tensor();
+    auto out = model.forward(x, off);
+    const auto n = y.size(0);
+    if (classification) {
+      st.loss += torch::nn::functional::cross_entropy(out, y).item<double>() * n;
+      const int k = static_cast<int>(std::min<std::int64_t>(5, out.size(1)));
+      auto ranked = std::get<1>(out.topk(k, 1)).to(torch::kCPU).to(torch::kInt).contiguous();
+      auto probs = classes == 2 ? torch::softmax(out, 1).select(1, 1).to(torch::kCPU).contiguous()
+                                : at::Tensor();
+      auto yc = y.to(torch::kCPU);
+      const int* r = ranked.data_ptr<int>();
+      for (std::int64_t i = 0; i < n; ++i)
+        st.cls->add(static_cast<int>(yc[i].item<std::int64_t>()), r + i * k, k,
+                    probs.defined() ? probs[i].item<double>() : -1.0);
+    } else {
+      auto pred = out.squeeze(1);
+      st.loss += torch::nn::functional::mse_loss(pred, y).item<double>() * n;
+      at::Tensor pc = pred.to(torch::kCPU).contiguous();
+      at::Tensor yc = y.to(torch::kCPU).contiguous();
+      for (std::int64_t i = 0; i < n; ++i)
+        st.reg.add(yc[i].item<double>(), pc[i].item<double>());
+    }
+    st.samples += n;
+  }
+  if (st.samples > 0) st.loss /= static_cast<double>(st.samples);
+  return st;
+}
+
+void addEvalMetrics(std::map<std::string, double>& out, const std::string& prefix,
+                    const EpochStats& st) {
+  out[prefix + "/loss"] = st.loss;
+  if (st.cls) {
+    out[prefix + "/accuracy"] = st.cls->accuracy();
+    out[prefix + "/precision_macro"] = st.cls->macroPrecision();
+    out[prefix + "/recall_macro"] = st.cls->macroRecall();
+    out[prefix + "/f1_macro"] = st.cls->macroF1();
+    if (st.cls->classes() > 5) out[prefix + "/top5_accuracy"] = st.cls->topK();
+    if (auto auc = st.cls->rocAuc(); auc) out[prefix + "/roc_auc"] = *auc;
+  } else {
+    out[prefix + "/mae"] = st.reg.mae();
+    out[prefix + "/rmse"] = st.reg.rmse();
+    out[prefix + "/r2"] = st.reg.r2();
+  }
+}
+
+Result<torch::Device> pickDevice(const std::string& name) {
+  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  try {
+    torch::Device d(name);
+    if (d.is_cuda() && !torch::cuda::is_available())
+      return makeError("CUDA is not available in this build or on this machine", "trainer.device");
+    return d;
+  } catch (const std::exception&) {
+    return makeError("expected auto, cpu, cuda or cuda:N, got '" + name + "'", "trainer.device");
+  }
+}
+
+}  // namespace
+
+Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& request,
+                                 const TrainEventFn& on_event, const std::atomic<bool>& stop) {
+  const auto& cfg = request.config;
+  auto emit = [&](nlohmann::json event) {
+    if (on_event) on_event(event);
+  };
+  auto device = pickDevice(cfg.trainer.device);
+  if (!device) return device.error();
+  torch::manual_seed(static_cast<std::uint64_t>(cfg.trainer.seed));
+  if (cfg.trainer.deterministic) at::globalContext().setDeterministicAlgorithms(true, false);
+
+  // Data first: a wrong dataset ref fails before a run exists.
+  auto db = ws.connect();
+  if (!db) return db.error();
+  data::DatasetRepository datasets(**db);
+  auto version = datasets.resolve(cfg.data.dataset);
+  if (!version) return makeError(version.error().text(), "data.dataset");
+  auto manifest = data::loadManifest(ws, *version);
+  if (!manifest) return manifest.error();
+  auto splitOf = [](const std::string& name) {
+    return data::splitFromString(name).value_or(data::Split::Unassigned);
+  };
+  data::LoaderOptions lo;
+  lo.batch_size = cfg.data.batch_size;
+  lo.workers = cfg.data.workers;
+  lo.seed = static_cast<std::uint64_t>(cfg.trainer.seed);
+  lo.device = "cpu";  // batches move to the device in the loop
+  lo.split = splitOf(cfg.data.train_split);
+  auto train_loader = data::DataLoader::create(ws, *manifest, cfg.data.transforms, lo);
+  if (!train_loader) return makeError(train_loader.error().text(), "data");
+  if ((*train_loader)->size() == 0)
+    return makeError("the " + cfg.data.train_split + " split is empty", version->ref());
+  const nlohmann::json fitted = (*train_loader)->fittedTransforms();
+  auto evalLoader = [&](const std::string& split) -> std::unique_ptr<data::DataLoader> {
+    data::LoaderOptions eo = lo;
+    eo.split = splitOf(split);
+    eo.shuffle = false;
+    eo.mode = data::ImagePipeline::Mode::Eval;
+    auto l = data::DataLoader::create(ws, *manifest, fitted, eo);
+    if (!l || (*l)->size() == 0) return nullptr;
+    return std::move(*l);
+  };
+  auto val_loader = evalLoader(cfg.data.val_split);
+  auto test_loader = evalLoader(cfg.data.test_split);
+
+  const bool classification = (*train_loader)->task() == data::Task::Classification;
+  models::ModelInput input;
+  input.shape = (*train_loader)->inputShape();
+  input.classes = classification ? static_cast<std::int64_t>((*train_loader)->classCount()) : 0;
+  input.vocabulary = static_cast<std::int64_t>((*train_loader)->vocabularySize());
+  auto model = models::buildModel(std::string(config::toString(cfg.model.type)), cfg.model.params, input);
+  if (!model) return model.error();
+  if (auto st = (*model)->to(*device); !st) return st.error();
+
+  // The run.
+  store::RunRepository runs(**db);
+  store::NewRun nr;
+  nr.experiment = cfg.experiment.empty() ? "Default" : cfg.experiment;
+  nr.name = request.run_name;
+  nr.pid = ::getpid();
+  nr.config_text = request.config_text;
+  nr.parent_run_id = request.parent_run_id;
+  auto params = config::toParams(cfg);
+  params["data.version"] = version->ref();
+  params["model.parameters"] = std::to_string((*model)->parameterCount());
+  for (const auto& [k, v] : request.extra_params) params[k] = v;
+  nr.params = params;
+  nr.tags = cfg.tags;
+  nr.notes = cfg.notes;
+  auto run = runs.create(nr);
+  if (!run) return run.error();
+  TrainOutcome outcome;
+  outcome.run_id = run->id;
+  (void)datasets.linkRun(run->id, version->id, "train");
+
+  store::MetricsWriterOptions wopts;
+  wopts.heartbeat_run = run->id;
+  auto writer = store::MetricsWriter::open(ws.dbPath(), wopts);
+  if (!writer) return writer.error();
+  objects::ObjectStore objects(ws.objectsDir());
+
+  auto saveCheckpoint = [&](const std::string& path) -> Status {
+    auto bytes = (*model)->saveState();
+    if (!bytes) return bytes.error();
+    auto id = objects.put(*bytes);
+    if (!id) return id.error();
+    return runs.addArtifact({run->id, path, *id, static_cast<std::int64_t>(bytes->size()), unixNow()});
+  };
+  auto finish = [&](store::RunStatus status, const std::string& message) -> Result<TrainOutcome> {
+    (void)(*writer)->close();
+    (void)runs.setStatus(run->id, status, message);
+    outcome.status = status;
+    outcome.message = message;
+    emit({{"event", "finished"}, {"run_id", run->id}, {"status", store::toString(status)},
+          {"message", message}, {"metrics", outcome.final_metrics}});
+    return outcome;
+  };
+
+  try {
+    auto optimizer = makeOptimizer(cfg.optim, (*model)->parameters());
+    const std::int64_t batches = static_cast<std::int64_t>((*train_loader)->batchesPerEpoch());
+    emit({{"event", "started"},
+          {"run_id", run->id},
+          {"name", run->name},
+          {"dataset", version->ref()},
+          {"parameters", (*model)->parameterCount()},
+          {"device", device->str()},
+          {"epochs", cfg.trainer.epochs},
+          {"batches_per_epoch", batches}});
+    const std::string monitor = metricKey(cfg.trainer.checkpoint.monitor);
+    const bool monitor_max = cfg.trainer.checkpoint.mode == config::MonitorMode::Max;
+    const std::string es_key = metricKey(cfg.trainer.early_stopping.monitor);
+    const bool es_max = cfg.trainer.early_stopping.mode == config::MonitorMode::Max;
+    std::optional<double> best, es_best;
+    int es_bad_epochs = 0, plateau_bad = 0;
+    double plateau_scale = 1.0;
+    std::optional<double> plateau_best;
+    std::string best_state;
+    std::int64_t step = 0;
+    const auto started = Clock::now();
+    auto [rss0, cpu0] = processUsage();
+    (void)rss0;
+
+    for (int epoch = 0; epoch < cfg.trainer.epochs; ++epoch) {
+      const double lr = scheduledLr(cfg, epoch, plateau_scale);
+      for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
+      (*model)->train();
+      (*train_loader)->startEpoch(epoch);
+      EpochStats train_stats;
+      if (classification) train_stats.cls.emplace(static_cast<int>(input.classes), 1);
+      double t_data = 0, t_fwd = 0, t_bwd = 0, t_opt = 0, t_log = 0;
+      const auto epoch_start = Clock::now();
+      const auto [rss_before, cpu_before] = processUsage();
+      (void)rss_before;
+      std::int64_t epoch_steps = 0;
+      for (;;) {
+        if (stop) {
+          (void)saveCheckpoint("checkpoints/last.pt");
+          outcome.epochs = epoch;
+          return finish(store::RunStatus::Killed, "stopped at epoch " + std::to_string(epoch + 1) +
+                                                      ", step " + std::to_string(step) +
+                                                      "; checkpoint saved");
+        }
+        auto t0 = Clock::now();
+        auto next = (*train_loader)->next();
+        if (!next) return finish(store::RunStatus::Failed, next.error().text());
+        if (!*next) break;
+        auto& b = **next;
+        at::Tensor x = b.inputs.to(*device);
+        at::Tensor y = b.targets.to(*device);
+        auto off = b.offsets.defined() ? b.offsets.to(*device) : at::Tensor();
+        auto t1 = Clock::now();
+        auto out = (*model)->forward(x, off);
+        auto loss = classification ? torch::nn::functional::cross_entropy(out, y)
+                                   : torch::nn::functional::mse_loss(out.squeeze(1), y);
+        auto t2 = Clock::now();
+        optimizer->zero_grad();
+        loss.backward();
+        auto t3 = Clock::now();
+        if (cfg.trainer.grad_clip > 0)
+          torch::nn::utils::clip_grad_norm_((*model)->parameters(), cfg.trainer.grad_clip);
+        optimizer->step();
+        auto t4 = Clock::now();
+        const double loss_value = loss.item<double>();
+        if (!std::isfinite(loss_value))
+          return finish(store::RunStatus::Failed,
+                        "the loss became " + std::string(std::isnan(loss_value) ? "NaN" : "infinite") +
+                            " at epoch " + std::to_string(epoch + 1) + ", step " +
+                            std::to_string(step) + " (try a lower optim.lr or trainer.grad_clip)");
+        const auto n = y.size(0);
+        train_stats.loss += loss_value * static_cast<double>(n);
+        train_stats.samples += n;
+        if (classification) {
+          auto pred = out.argmax(1).to(torch::kCPU).to(torch::kInt).contiguous();
+          auto yc = y.to(torch::kCPU).to(torch::kInt).contiguous();
+          const int* p = pred.data_ptr<int>();
+          const int* t = yc.data_ptr<int>();
+          for (std::int64_t i = 0; i < n; ++i) train_stats.cls->add(t[i], p + i, 1);
+        }
+        ++step;
+        ++epoch_steps;
+        if (step % std::max(1, cfg.trainer.log_every_n_steps) == 0) {
+          const double epoch_pos = epoch + static_cast<double>(epoch_steps) / std::max<std::int64_t>(1, batches);
+          (*writer)->log(run->id, "train/loss_step", step, loss_value, epoch_pos);
+          emit({{"event", "step"}, {"step", step}, {"epoch", epoch + 1}, {"batch", epoch_steps},
+                {"batches", batches}, {"loss", loss_value}});
+        }
+        auto t5 = Clock::now();
+        t_data += std::chrono::duration<double>(t1 - t0).count();
+        t_fwd += std::chrono::duration<double>(t2 - t1).count();
+        t_bwd += std::chrono::duration<double>(t3 - t2).count();
+        t_opt += std::chrono::duration<double>(t4 - t3).count();
+        t_log += std::chrono::duration<double>(t5 - t4).count();
+      }
+      const double train_seconds = secondsSince(epoch_start);
+      std::map<std::string, double> m;
+      m["train/loss"] = train_stats.samples ? train_stats.loss / static_cast<double>(train_stats.samples) : 0;
+      if (classification) m["train/accuracy"] = train_stats.cls->accuracy();
+      if (val_loader) {
+        auto v = evaluate(**model, *val_loader, classification, static_cast<int>(input.classes), *device, stop);
+        if (!v) return finish(store::RunStatus::Failed, v.error().text());
+        addEvalMetrics(m, "val", *v);
+      }
+      m["lr"] = lr;
+      const auto [rss, cpu] = processUsage();
+      const double steps = static_cast<double>(std::max<std::int64_t>(1, epoch_steps));
+      m["sys/samples_per_s"] = static_cast<double>(train_stats.samples) / std::max(1e-9, train_seconds);
+      m["sys/rss_mb"] = rss;
+      m["sys/cpu_percent"] = 100.0 * (cpu - cpu_before) / std::max(1e-9, secondsSince(epoch_start));
+      m["sys/time_data_ms"] = 1000 * t_data / steps;
+      m["sys/time_forward_ms"] = 1000 * t_fwd / steps;
+      m["sys/time_backward_ms"] = 1000 * t_bwd / steps;
+      m["sys/time_optimizer_ms"] = 1000 * t_opt / steps;
+      m["sys/time_logging_ms"] = 1000 * t_log / steps;
+      for (const auto& [k, v] : m) (*writer)->log(run->id, k, step, v, epoch + 1);
+      outcome.final_metrics = m;
+      outcome.epochs = epoch + 1;
+
+      // Checkpoints: last every epoch, best when the monitored metric improves.
+      if (cfg.trainer.checkpoint.save_last)
+        if (auto st = saveCheckpoint("checkpoints/last.pt"); !st)
+          return finish(store::RunStatus::Failed, "cannot save a checkpoint: " + st.error().text());
+      const auto mon = m.find(monitor);
+      const double mon_value = mon != m.end() ? mon->second : m["train/loss"];
+      if (!best || (monitor_max ? mon_value > *best : mon_value < *best)) {
+        best = mon_value;
+        auto state = (*model)->saveState();
+        if (state) best_state = *state;
+        if (cfg.trainer.checkpoint.save_best)
+          if (auto st = saveCheckpoint("checkpoints/best.pt"); !st)
+            return finish(store::RunStatus::Failed, "cannot save a checkpoint: " + st.error().text());
+      }
+      if (cfg.scheduler.name == config::SchedulerKind::ReduceOnPlateau) {
+        const bool better = !plateau_best || (monitor_max ? mon_value > *plateau_best + 1e-12
+                                                          : mon_value < *plateau_best - 1e-12);
+        if (better) {
+          plateau_best = mon_value;
+          plateau_bad = 0;
+        } else if (++plateau_bad > cfg.scheduler.patience) {
+          plateau_scale *= cfg.scheduler.factor;
+          plateau_bad = 0;
+        }
+      }
+      const double elapsed = secondsSince(started);
+      const double eta = elapsed / (epoch + 1) * (cfg.trainer.epochs - epoch - 1);
+      emit({{"event", "epoch"}, {"epoch", epoch + 1}, {"epochs", cfg.trainer.epochs}, {"step", step},
+            {"metrics", m}, {"seconds", train_seconds}, {"eta_seconds", eta}});
+
+      if (cfg.trainer.early_stopping.enabled) {
+        const auto es = m.find(es_key);
+        if (es != m.end()) {
+          const double d = cfg.trainer.early_stopping.min_delta;
+          const bool improved = !es_best || (es_max ? es->second > *es_best + d : es->second < *es_best - d);
+          if (improved) {
+            es_best = es->second;
+            es_bad_epochs = 0;
+          } else if (++es_bad_epochs >= cfg.trainer.early_stopping.patience) {
+            emit({{"event", "early_stop"}, {"epoch", epoch + 1}, {"monitor", es_key}});
+            break;
+          }
+        }
+      }
+    }
+
+    // Test with the best checkpoint; the confusion matrix is stored as an artifact.
+    if (!best_state.empty()) (void)(*model)->loadState(best_state);
+    data::DataLoader* final_loader = test_loader ? test_loader.get() : val_loader.get();
+    if (final_loader) {
+      auto t = evaluate(**model, *final_loader, classification, static_cast<int>(input.classes), *device, stop);
+      if (!t) return finish(store::RunStatus::Failed, t.error().text());
+      if (test_loader) {
+        std::map<std::string, double> tm;
+        addEvalMetrics(tm, "test", *t);
+        for (const auto& [k, v] : tm) {
+          (*writer)->log(run->id, k, step, v, outcome.epochs);
+          outcome.final_metrics[k] = v;
+        }
+      }
+      if (t->cls) {
+        const std::string json = t->cls->confusionJson((*train_loader)->classes());
+        if (auto id = objects.put(json))
+          (void)runs.addArtifact({run->id, test_loader ? "confusion_matrix_test.json" : "confusion_matrix_val.json",
+                                  *id, static_cast<std::int64_t>(json.size()), unixNow()});
+      }
+    }
+    // The preprocessing the model was trained with, for serving later.
+    const std::string prep = fitted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (auto id = objects.put(prep))
+      (void)runs.addArtifact({run->id, "preprocessing.json", *id, static_cast<std::int64_t>(prep.size()), unixNow()});
+    if (stop) return finish(store::RunStatus::Killed, "stopped during the final evaluation");
+    return finish(store::RunStatus::Finished, {});
+  } catch (const std::exception& e) {
+    return finish(store::RunStatus::Failed, std::string("training failed: ") + e.what());
+  }
+}
+
+}  // namespace wb::train

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/result.h"
+#include "core/config/experiment_config.h"
+#include "core/store/types.h"
+
+namespace wb {
+class Workspace;
+}
+
+namespace wb::train {
+
+/// One training run to perform.
+struct TrainRequest {
+  config::ExperimentConfig config;
+  std::string config_text;  // the resolved YAML, stored with the run
+  std::string run_name;     // empty: generated
+  std::string parent_run_id;
+  std::map<std::string, std::string> extra_params;  // e.g. the sweep's params of this child
+};
+
+struct TrainOutcome {
+  std::string run_id;
+  store::RunStatus status = store::RunStatus::Unknown;
+  std::string message;
+  int epochs = 0;
+  std::map<std::string, double> final_metrics;  // last epoch's values, plus test/*
+};
+
+/// Called for every event ({"event": "started"|"epoch"|"step"|"finished", …}) on the training
+/// thread; `wb train` prints each as one JSON line.
+using TrainEventFn = std::function<void(const nlohmann::json&)>;
+
+/// Trains one run in this process: creates the run (params, tags, notes, resolved config, the
+/// dataset version it reads), loops over epochs with the configured optimiser, scheduler,
+/// gradient clipping and early stopping, logs train/val metrics and step-time breakdowns,
+/// stores best/last checkpoints in the object store, evaluates the test split with the best
+/// checkpoint, and stores the confusion matrix. A NaN/inf loss fails the run with a message.
+/// `stop` set (SIGTERM, the GUI's Stop) ends the current step, saves a checkpoint and marks
+/// the run killed. Errors before the run exists are returned; after, the run is marked failed
+/// and the outcome says why.
+Result<TrainOutcome> runTraining(const Workspace& workspace, const TrainRequest& request,
+                                 const TrainEventFn& on_event, const std::atomic<bool>& stop);
+
+}  // namespace wb::train
