@@ -597,7 +597,20 @@ int main(int argc, char** argv) {
   train->add_option("CONFIG", train_config, "Config file (or a name under configs/)")->required();
   train->add_option("OVERRIDES", train_overrides, "key=value, +new.key=value, ~key");
   train->add_option("--name", train_name, "Run name (default: generated)");
+  std::string train_parent;
+  train->add_option("--parent", train_parent, "Parent run (a sweep)")->group("");
   train->callback([&] { action = [&] { execMl(argv); }; });
+
+  auto* sweep = app.add_subcommand("sweep", "Run a sweep: the config's sweep: block and/or a=1,2 overrides");
+  std::string sweep_config;
+  std::vector<std::string> sweep_overrides;
+  int sweep_parallel = 1;
+  bool sweep_dry = false;
+  sweep->add_option("CONFIG", sweep_config, "Config file (or a name under configs/)")->required();
+  sweep->add_option("OVERRIDES", sweep_overrides, "key=value; key=a,b,c adds a grid dimension");
+  sweep->add_option("--parallel", sweep_parallel, "Runs at a time (default 1)")->check(CLI::Range(1, 64));
+  sweep->add_flag("--dry-run", sweep_dry, "Only list the runs");
+  sweep->callback([&] { action = [&] { execMl(argv); }; });
 
   wb::cli::addDataCommands(app, [&g] { return openWorkspace(g); }, g.json, action);
 

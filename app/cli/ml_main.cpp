@@ -8,10 +8,18 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
 #include "core/config/compose.h"
+#include "core/config/sweep.h"
+#include "core/store/database.h"
+#include "core/store/metrics_reader.h"
+#include "core/store/run_repository.h"
 #include "core/config/experiment_config.h"
 #include "core/demo/demo_workspace.h"
 #include "core/train/trainer.h"
@@ -73,21 +81,31 @@ wb::Workspace openWorkspace(const Globals& g) {
 }
 
 // One run: compose the config, train in this process, one JSON event per line with --json.
-int train(const Globals& g, const std::string& config_path, const std::vector<std::string>& overrides,
-          const std::string& name) {
-  const auto ws = openWorkspace(g);
-  wb::config::ComposeOptions co;
-  co.configs_dir = ws.configsDir();
-  co.display_root = ws.root();
+fs::path resolveConfigPath(const wb::Workspace& ws, const std::string& config_path) {
   fs::path primary = config_path;
   if (!fs::exists(primary) && fs::exists(ws.configsDir() / config_path)) primary = ws.configsDir() / config_path;
   if (!fs::exists(primary) && fs::exists(ws.configsDir() / (config_path + ".yaml")))
     primary = ws.configsDir() / (config_path + ".yaml");
+  return primary;
+}
+
+int train(const Globals& g, const std::string& config_path, const std::vector<std::string>& overrides,
+          const std::string& name, const std::string& parent) {
+  const auto ws = openWorkspace(g);
+  wb::config::ComposeOptions co;
+  co.configs_dir = ws.configsDir();
+  co.display_root = ws.root();
+  const fs::path primary = resolveConfigPath(ws, config_path);
   auto config = unwrap(wb::config::loadExperimentConfig(primary, overrides, co));
   wb::train::TrainRequest request;
   request.config = config;
   request.config_text = wb::config::toYaml(config);
   request.run_name = name;
+  request.parent_run_id = parent;
+  for (const auto& o : overrides)
+    if (auto eq = o.find('='); eq != std::string::npos && !parent.empty())
+      request.extra_params[o.substr(o[0] == '+' ? (o[1] == '+' ? 2 : 1) : 0, eq - (o[0] == '+' ? (o[1] == '+' ? 2 : 1) : 0))] =
+          o.substr(eq + 1);
   std::signal(SIGTERM, onTrainSignal);
   std::signal(SIGINT, onTrainSignal);
   auto outcome = unwrap(wb::train::runTraining(ws, request, [&](const json& event) {
@@ -118,6 +136,125 @@ int train(const Globals& g, const std::string& config_path, const std::vector<st
   return outcome.status == wb::store::RunStatus::Killed ? 143 : 0;
 }
 
+// A sweep: a parent run, then one `wb train` process per child (at most `parallel` at once).
+int sweep(const Globals& g, const char* self, const std::string& config_path,
+          const std::vector<std::string>& overrides, int parallel, bool dry_run) {
+  const auto ws = openWorkspace(g);
+  wb::config::ComposeOptions co;
+  co.configs_dir = ws.configsDir();
+  co.display_root = ws.root();
+  const fs::path primary = resolveConfigPath(ws, config_path);
+  const auto children = unwrap(wb::config::expandSweep(primary, overrides, co));
+  if (children.empty()) throw CliError{"the sweep has no runs"};
+  std::string metric;
+  bool maximize = false;
+  if (auto composed = wb::config::composeConfig(primary, overrides, co); composed)
+    if (const auto* block = composed->tree.find("sweep"))
+      if (auto spec = wb::config::parseSweep(*block); spec) {
+        metric = spec->metric_name;
+        maximize = spec->goal == wb::config::MetricGoal::Maximize;
+      }
+  if (dry_run) {
+    for (const auto& c : children) {
+      std::cout << c.index + 1 << ":";
+      for (const auto& o : c.overrides) std::cout << ' ' << o;
+      std::cout << '\n';
+    }
+    return 0;
+  }
+  auto db = unwrap(ws.connect());
+  wb::store::RunRepository runs(*db);
+  wb::store::NewRun parent;
+  parent.experiment = children.front().config.experiment.empty() ? "Default" : children.front().config.experiment;
+  parent.name = "sweep-" + primary.stem().string();
+  parent.pid = ::getpid();
+  {
+    std::ifstream in(primary);
+    parent.config_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  parent.tags = {{"sweep", ""}};
+  parent.params = {{"sweep.runs", std::to_string(children.size())}, {"sweep.metric", metric}};
+  const auto parent_run = unwrap(runs.create(parent));
+  if (g.json)
+    std::cout << json{{"event", "sweep"}, {"run_id", parent_run.id}, {"runs", children.size()}}.dump() << std::endl;
+  else
+    std::cout << "sweep " << parent_run.name << " (" << parent_run.id << "): " << children.size()
+              << " runs, " << parallel << " at a time" << std::endl;
+  std::signal(SIGTERM, onTrainSignal);
+  std::signal(SIGINT, onTrainSignal);
+  std::size_t next = 0, running = 0, failed = 0;
+  std::vector<pid_t> pids;
+  while ((next < children.size() || running > 0)) {
+    while (!g_stop && running < static_cast<std::size_t>(parallel) && next < children.size()) {
+      const auto& c = children[next++];
+      std::vector<std::string> args = {self, "-w", ws.root().string()};
+      if (g.json) args.push_back("--json");
+      args.insert(args.end(), {"train", primary.string()});
+      args.insert(args.end(), overrides.begin(), overrides.end());
+      args.insert(args.end(), c.overrides.begin(), c.overrides.end());
+      args.insert(args.end(), {"--parent", parent_run.id, "--name",
+                               parent_run.name + "-" + std::to_string(c.index + 1)});
+      std::cout.flush();  // a forked child must not inherit (and repeat) buffered output
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv("/proc/self/exe", argv.data());
+        ::_exit(127);
+      }
+      if (pid > 0) {
+        pids.push_back(pid);
+        ++running;
+      }
+    }
+    int status = 0;
+    const pid_t done = ::waitpid(-1, &status, 0);
+    if (done < 0) {
+      if (errno == EINTR) {
+        for (pid_t p : pids) ::kill(p, SIGTERM);  // pass the stop on to the children
+        continue;
+      }
+      break;
+    }
+    --running;
+    std::erase(pids, done);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failed;
+  }
+  // The best child on the sweep's metric.
+  std::string best_line;
+  if (!metric.empty()) {
+    wb::store::RunFilter f;
+    f.parent_run_id = parent_run.id;
+    auto kids = unwrap(runs.list(f));
+    std::vector<std::string> ids;
+    for (const auto& k : kids) ids.push_back(k.id);
+    wb::store::MetricsReader reader(*db);
+    std::optional<double> best;
+    std::string best_name;
+    for (const auto& s : unwrap(reader.summaries(ids, {metric})))
+      if (s.last_value && (!best || (maximize ? *s.last_value > *best : *s.last_value < *best))) {
+        best = s.last_value;
+        for (const auto& k : kids)
+          if (k.id == s.run_id) best_name = k.name;
+      }
+    if (best) best_line = "best " + best_name + ": " + metric + " " + wb::cli::formatShort(*best);
+  }
+  const auto status = g_stop ? wb::store::RunStatus::Killed
+                             : (failed == children.size() ? wb::store::RunStatus::Failed
+                                                          : wb::store::RunStatus::Finished);
+  (void)runs.setStatus(parent_run.id, status,
+                       failed ? std::to_string(failed) + " of " + std::to_string(children.size()) + " runs failed"
+                              : best_line);
+  if (g.json)
+    std::cout << json{{"event", "sweep_finished"}, {"run_id", parent_run.id}, {"failed", failed},
+                      {"best", best_line}}.dump() << std::endl;
+  else
+    std::cout << "sweep " << wb::store::toString(status) << ": " << children.size() - failed << " of "
+              << children.size() << " runs finished" << (best_line.empty() ? "" : "; " + best_line) << '\n';
+  return failed == 0 && !g_stop ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -141,13 +278,25 @@ int main(int argc, char** argv) {
   train_cmd->add_option("CONFIG", train_config, "Config file (or a name under configs/)")->required();
   train_cmd->add_option("OVERRIDES", train_overrides, "key=value, +new.key=value, ~key");
   train_cmd->add_option("--name", train_name, "Run name (default: generated)");
+  std::string train_parent;
+  train_cmd->add_option("--parent", train_parent, "Parent run (a sweep)")->group("");
+  auto* sweep_cmd = app.add_subcommand("sweep", "Run a sweep: the config's sweep: block and/or a=1,2 overrides");
+  std::string sweep_config;
+  std::vector<std::string> sweep_overrides;
+  int sweep_parallel = 1;
+  bool sweep_dry = false;
+  sweep_cmd->add_option("CONFIG", sweep_config, "Config file (or a name under configs/)")->required();
+  sweep_cmd->add_option("OVERRIDES", sweep_overrides, "key=value; key=a,b,c adds a grid dimension");
+  sweep_cmd->add_option("--parallel", sweep_parallel, "Runs at a time (default 1)")->check(CLI::Range(1, 64));
+  sweep_cmd->add_flag("--dry-run", sweep_dry, "Only list the runs");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   try {
-    if (*train_cmd) return train(g, train_config, train_overrides, train_name);
+    if (*train_cmd) return train(g, train_config, train_overrides, train_name, train_parent);
+    if (*sweep_cmd) return sweep(g, argv[0], sweep_config, sweep_overrides, sweep_parallel, sweep_dry);
     createDemo(g, demo_dir, demo_epochs);
   } catch (const CliError& e) {
     std::cerr << "wb: " << e.message << '\n';

@@ -60,9 +60,10 @@ struct Mlp : torch::nn::Module {
 
 std::string configYaml(const DemoOptions& o, const DemoRunSpec& r) {
   std::ostringstream y;
-  y << "# Resolved config of a demo run\n"
-    << "data:\n  name: iris\n  split: {train: 0.8, val: 0.2, seed: " << o.seed << "}\n"
-    << "  transforms: [standardize]\n  batch_size: " << o.batch_size << "\n"
+  y << "# The demo trains in-process with its own 80/20 split of Iris\n"
+    << "experiment: iris-mlp\n"
+    << "data:\n  dataset: iris@latest\n  transforms: [{name: standardize}]\n  batch_size: "
+    << o.batch_size << "\n  workers: 0\n"
     << "model:\n  type: mlp\n  hidden: [" << r.hidden << ", " << r.hidden << "]\n"
     << "  activation: relu\n"
     << "optim:\n  name: " << r.optimizer << "\n  lr: " << r.lr << "\n"
@@ -115,6 +116,78 @@ Result<TabularData> parseLabelledCsv(std::string_view csv, const std::string& so
   }
   if (data.features.empty()) return makeError("no data rows", source_name);
   return data;
+}
+
+Result<std::vector<std::string>> writeDemoConfigs(const Workspace& ws) {
+  struct File {
+    const char* path;
+    const char* text;
+  };
+  static const File kFiles[] = {
+      {"optim/adam.yaml", "# optimiser group: pick with `defaults: [{optim: adam}]` or optim=sgd\n"
+                          "name: adam\nlr: 0.002\nweight_decay: 0.0\n"},
+      {"optim/sgd.yaml", "name: sgd\nlr: 0.05\nmomentum: 0.9\nweight_decay: 0.0005\n"},
+      {"digits-lenet.yaml",
+       "# LeNet on the procedural digits. Try: wb train digits-lenet optim=sgd trainer.epochs=5\n"
+       "defaults:\n  - optim: adam\n  - _self_\n"
+       "experiment: digits\n"
+       "data:\n  dataset: digits@latest\n"
+       "  transforms: [{name: normalize, mean: [0.1], std: [0.3]}]\n"
+       "  batch_size: 64\n  workers: 2\n"
+       "model:\n  type: lenet\n"
+       "trainer:\n  epochs: 8\n  seed: 1\n"
+       "  early_stopping: {monitor: val_loss, patience: 3}\n"
+       "  checkpoint: {monitor: val_accuracy, mode: max}\n"},
+      {"shapes-resnet.yaml",
+       "# A small ResNet on 64x64 RGB circles and squares, with augmentation\n"
+       "defaults:\n  - optim: adam\n  - _self_\n"
+       "experiment: shapes\n"
+       "data:\n  dataset: shapes@latest\n"
+       "  transforms:\n    - {name: random_crop, size: 56, padding: 4}\n"
+       "    - {name: hflip}\n    - {name: normalize}\n"
+       "  batch_size: 32\n  workers: 2\n"
+       "model:\n  type: resnet_small\n  channels: [16, 32, 64]\n  blocks: 1\n"
+       "scheduler:\n  name: cosine\n"
+       "trainer:\n  epochs: 10\n  seed: 2\n"
+       "  checkpoint: {monitor: val_accuracy, mode: max}\n"},
+      {"iris-mlp.yaml",
+       "# An MLP on the Iris table\n"
+       "experiment: iris\n"
+       "data:\n  dataset: iris@latest\n  transforms: [{name: standardize}]\n"
+       "  batch_size: 16\n  workers: 0\n"
+       "model:\n  type: mlp\n  hidden: [16, 16]\n"
+       "optim:\n  name: adam\n  lr: 0.01\n"
+       "trainer:\n  epochs: 60\n  seed: 7\n"},
+      {"headlines-text.yaml",
+       "# A fastText-style classifier of real and fake headlines\n"
+       "experiment: headlines\n"
+       "data:\n  dataset: headlines@latest\n"
+       "  transforms:\n    - {name: lowercase}\n    - {name: tokenize}\n"
+       "    - {name: ngrams, n: 2}\n    - {name: vocabulary, max_size: 20000, min_freq: 1}\n"
+       "  batch_size: 32\n  workers: 0\n"
+       "model:\n  type: text_bag\n  embed_dim: 32\n"
+       "optim:\n  name: adam\n  lr: 0.01\n"
+       "trainer:\n  epochs: 10\n  seed: 4\n"},
+      {"iris-sweep.yaml",
+       "# A grid over learning rate and width: wb sweep iris-sweep\n"
+       "defaults:\n  - iris-mlp\n  - _self_\n"
+       "trainer:\n  epochs: 30\n"
+       "sweep:\n  method: grid\n  metric: {name: val/accuracy, goal: maximize}\n"
+       "  parameters:\n    optim.lr: {values: [0.03, 0.01, 0.003]}\n"
+       "    model.hidden: {values: [[8], [32, 32]]}\n"},
+  };
+  std::vector<std::string> written;
+  for (const auto& f : kFiles) {
+    const fs::path p = ws.configsDir() / f.path;
+    std::error_code ec;
+    if (fs::exists(p, ec)) continue;
+    fs::create_directories(p.parent_path(), ec);
+    std::ofstream out(p);
+    out << f.text;
+    if (!out) return makeError("cannot write", p.string());
+    written.push_back(f.path);
+  }
+  return written;
 }
 
 Result<std::vector<std::string>> importDemoDatasets(
@@ -186,9 +259,8 @@ Result<DemoResult> createDemoWorkspace(const DemoOptions& options,
     std::error_code ec;
     fs::create_directories(ws->root() / "data", ec);
     std::ofstream(ws->root() / "data" / "iris.csv") << resources::irisCsv();
-    std::ofstream(ws->configsDir() / "iris-mlp.yaml")
-        << configYaml(options, options.runs.empty() ? DemoRunSpec{} : options.runs.front());
   }
+  if (auto written = writeDemoConfigs(*ws); !written) return written.error();
 
   // Deterministic stratified 80/20 split.
   const auto n = static_cast<int>(table->labels.size());

@@ -65,6 +65,11 @@ struct DemoResult {
   std::vector<std::string> datasets;  // "digits@1", … (versions imported or already there)
 };
 
+/// Writes the demo experiment configs into the workspace's configs/ (one per demo dataset,
+/// optimiser choices as a config group, and a small sweep); existing files are kept.
+/// Returns the names written.
+Result<std::vector<std::string>> writeDemoConfigs(const Workspace& workspace);
+
 /// Generates the demo data sets under WORKSPACE/data (digits, shapes, iris, headlines) and
 /// imports each as a dataset version; a dataset that already exists is left as it is.
 Result<std::vector<std::string>> importDemoDatasets(
