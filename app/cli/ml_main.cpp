@@ -190,7 +190,9 @@ int sweep(const Globals& g, const char* self, const std::string& config_path,
       std::vector<std::string> args = {self, "-w", ws.root().string()};
       if (g.json) args.push_back("--json");
       args.insert(args.end(), {"train", primary.string()});
-      args.insert(args.end(), overrides.begin(), overrides.end());
+      // The child gets the single-valued overrides; its own values replace the multirun ones.
+      for (const auto& o : overrides)
+        if (auto parsed = wb::config::parseOverride(o); parsed && !parsed->isMultirun()) args.push_back(o);
       args.insert(args.end(), c.overrides.begin(), c.overrides.end());
       args.insert(args.end(), {"--parent", parent_run.id, "--name",
                                parent_run.name + "-" + std::to_string(c.index + 1)});

@@ -1,0 +1,142 @@
+// `wb train` and `wb sweep` as processes: JSON events, runs in the store, SIGTERM, errors.
+#include <QtTest>
+
+#include <csignal>
+#include <fstream>
+
+#include "cli_fixture.h"
+#include "core/data/importer.h"
+
+using namespace wbtest;
+
+namespace {
+
+void writeFile(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+constexpr const char* kConfig = R"(experiment: iris
+data:
+  dataset: iris@latest
+  transforms: [{name: standardize}]
+  batch_size: 16
+  workers: 0
+model:
+  type: mlp
+  hidden: [8]
+optim:
+  name: adam
+  lr: 0.01
+trainer:
+  epochs: 4
+  seed: 5
+)";
+
+}  // namespace
+
+class TestCliTrain : public QObject {
+  Q_OBJECT
+
+ private:
+  std::unique_ptr<Fixture> m_f;
+
+  WbResult wb(QStringList args) {
+    args.prepend(m_f->root());
+    args.prepend(QStringLiteral("-w"));
+    return runWb(args);
+  }
+
+ private Q_SLOTS:
+  void init() {
+    m_f = makeFixture();
+    QVERIFY(m_f);
+    wb::data::ImportOptions o;
+    o.dataset = "iris";
+    o.format = wb::data::SourceFormat::Table;
+    o.source = fs::path(WB_SOURCE_DIR) / "resources" / "iris.csv";
+    auto r = wb::data::importDataset(m_f->ws, o);
+    QVERIFY2(r.ok(), r.ok() ? "" : r.error().text().c_str());
+    writeFile(m_f->ws.configsDir() / "iris.yaml", kConfig);
+  }
+
+  void trainEmitsJsonEventsAndRecordsTheRun() {
+    auto r = wb({QStringLiteral("--json"), QStringLiteral("train"), QStringLiteral("iris"),
+                 QStringLiteral("optim.lr=0.02"), QStringLiteral("--name"), QStringLiteral("first")});
+    WB_VERIFY_RUN(r);
+    const auto lines = r.out.trimmed().split('\n');
+    QStringList kinds;
+    for (const auto& line : lines) {
+      WB_PARSE_OBJECT(e, line);
+      kinds << e.value(QStringLiteral("event")).toString();
+    }
+    QCOMPARE(kinds.first(), QStringLiteral("started"));
+    QCOMPARE(kinds.count(QStringLiteral("epoch")), 4);
+    QCOMPARE(kinds.last(), QStringLiteral("finished"));
+    const auto run = m_f->find("first");
+    QCOMPARE(statusName(run.status), std::string("finished"));
+    QVERIFY(run.config_text.find("lr: 0.02") != std::string::npos);  // the override, resolved
+    QCOMPARE(m_f->series(run.id, "val/accuracy").size(), std::size_t(4));
+  }
+
+  void badConfigIsOneClearLine() {
+    writeFile(m_f->ws.configsDir() / "bad.yaml", std::string(kConfig) + "optim2: {}\n");
+    auto r = wb({QStringLiteral("train"), QStringLiteral("bad")});
+    QVERIFY(!r.ok());
+    QVERIFY2(r.err.contains("optim2") && r.err.contains("bad.yaml:"), r.describe().constData());
+    auto o = wb({QStringLiteral("train"), QStringLiteral("iris"), QStringLiteral("optim.lrr=0.1")});
+    QVERIFY(!o.ok());
+    QVERIFY2(o.err.contains("did you mean"), o.describe().constData());
+    QCOMPARE(m_f->count("SELECT count(*) FROM runs"), std::int64_t(0));
+  }
+
+  void sweepRunsChildrenUnderAParent() {
+    auto dry = wb({QStringLiteral("sweep"), QStringLiteral("iris"), QStringLiteral("optim.lr=0.1,0.01"),
+                   QStringLiteral("model.hidden=[4],[8]"), QStringLiteral("--dry-run")});
+    WB_VERIFY_RUN(dry);
+    QCOMPARE(dry.out.trimmed().split('\n').size(), 4);
+    auto r = wb({QStringLiteral("sweep"), QStringLiteral("iris"), QStringLiteral("optim.lr=0.1,0.01"),
+                 QStringLiteral("trainer.epochs=2"), QStringLiteral("--parallel"), QStringLiteral("2")});
+    WB_VERIFY_RUN(r);
+    QVERIFY2(r.out.contains("2 of 2 runs finished"), r.out.constData());
+    const auto parent = m_f->find("sweep-iris");
+    QCOMPARE(statusName(parent.status), std::string("finished"));
+    QCOMPARE(m_f->count("SELECT count(*) FROM runs WHERE parent_run_id = '" + parent.id +
+                        "' AND status = 'finished'"),
+             std::int64_t(2));
+    QCOMPARE(m_f->count("SELECT count(DISTINCT value) FROM params p JOIN runs r ON r.id = p.run_id "
+                        "WHERE r.parent_run_id = '" + parent.id + "' AND p.key = 'optim.lr'"),
+             std::int64_t(2));
+  }
+
+  void sigtermStopsWithACheckpointAndKilled() {
+    WbCall call;
+    call.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("--json"), QStringLiteral("train"),
+                 QStringLiteral("iris"), QStringLiteral("trainer.epochs=100000"),
+                 QStringLiteral("--name"), QStringLiteral("long")};
+    auto p = startWb(call);
+    QVERIFY(p->waitForStarted(10'000));
+    // Wait for a first epoch, then ask it to stop.
+    QByteArray out;
+    QElapsedTimer t;
+    t.start();
+    while (!out.contains("\"event\":\"epoch\"") && t.elapsed() < 30'000) {
+      p->waitForReadyRead(200);
+      out += p->readAllStandardOutput();
+    }
+    QVERIFY2(out.contains("\"event\":\"epoch\""), out.constData());
+    ::kill(static_cast<pid_t>(p->processId()), SIGTERM);
+    QVERIFY(p->waitForFinished(30'000));
+    QCOMPARE(p->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p->exitCode(), 143);
+    const auto run = m_f->find("long");
+    QCOMPARE(statusName(run.status), std::string("killed"));
+    QVERIFY2(run.status_message.find("checkpoint saved") != std::string::npos, run.status_message.c_str());
+    QCOMPARE(m_f->count("SELECT count(*) FROM artifacts WHERE run_id = '" + run.id +
+                        "' AND path = 'checkpoints/last.pt'"),
+             std::int64_t(1));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCliTrain)
+#include "tst_cli_train.moc"
