@@ -594,7 +594,9 @@ int main(int argc, char** argv) {
   auto* train = app.add_subcommand("train", "Train one run from an experiment config");
   std::string train_config, train_name;
   std::vector<std::string> train_overrides;
-  train->add_option("CONFIG", train_config, "Config file (or a name under configs/)")->required();
+  std::string train_resume;
+  train->add_option("CONFIG", train_config, "Config file (or a name under configs/)");
+  train->add_option("--resume", train_resume, "Continue a failed or killed run from its last checkpoint");
   train->add_option("OVERRIDES", train_overrides, "key=value, +new.key=value, ~key");
   train->add_option("--name", train_name, "Run name (default: generated)");
   std::string train_parent;

@@ -90,16 +90,23 @@ fs::path resolveConfigPath(const wb::Workspace& ws, const std::string& config_pa
 }
 
 int train(const Globals& g, const std::string& config_path, const std::vector<std::string>& overrides,
-          const std::string& name, const std::string& parent) {
+          const std::string& name, const std::string& parent, const std::string& resume) {
   const auto ws = openWorkspace(g);
+  if (!resume.empty() && (!config_path.empty() || !overrides.empty()))
+    throw CliError{"--resume continues a run with its own config; give no CONFIG or overrides"};
+  if (resume.empty() && config_path.empty()) throw CliError{"give a CONFIG (or --resume RUN)"};
   wb::config::ComposeOptions co;
   co.configs_dir = ws.configsDir();
   co.display_root = ws.root();
-  const fs::path primary = resolveConfigPath(ws, config_path);
-  auto config = unwrap(wb::config::loadExperimentConfig(primary, overrides, co));
   wb::train::TrainRequest request;
-  request.config = config;
-  request.config_text = wb::config::toYaml(config);
+  if (!resume.empty()) {
+    request = unwrap(wb::train::resumeRequest(ws, resume));
+  } else {
+    const fs::path primary = resolveConfigPath(ws, config_path);
+    auto config = unwrap(wb::config::loadExperimentConfig(primary, overrides, co));
+    request.config = config;
+    request.config_text = wb::config::toYaml(config);
+  }
   request.run_name = name;
   request.parent_run_id = parent;
   for (const auto& o : overrides)
@@ -114,7 +121,9 @@ int train(const Globals& g, const std::string& config_path, const std::vector<st
       return;
     }
     const std::string kind = event.value("event", "");
-    if (kind == "started") {
+    if (kind == "resumed") {
+      std::cout << "resuming after epoch " << event.value("epoch", 0) << '\n';
+    } else if (kind == "started") {
       std::cout << "run " << event.value("name", "") << " (" << event.value("run_id", "") << ") on "
                 << event.value("dataset", "") << ", " << event.value("parameters", 0)
                 << " parameters, device " << event.value("device", "") << '\n';
@@ -277,7 +286,9 @@ int main(int argc, char** argv) {
   auto* train_cmd = app.add_subcommand("train", "Train one run from an experiment config");
   std::string train_config, train_name;
   std::vector<std::string> train_overrides;
-  train_cmd->add_option("CONFIG", train_config, "Config file (or a name under configs/)")->required();
+  std::string train_resume;
+  train_cmd->add_option("CONFIG", train_config, "Config file (or a name under configs/)");
+  train_cmd->add_option("--resume", train_resume, "Continue a failed or killed run from its last checkpoint");
   train_cmd->add_option("OVERRIDES", train_overrides, "key=value, +new.key=value, ~key");
   train_cmd->add_option("--name", train_name, "Run name (default: generated)");
   std::string train_parent;
@@ -297,7 +308,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
-    if (*train_cmd) return train(g, train_config, train_overrides, train_name, train_parent);
+    if (*train_cmd) return train(g, train_config, train_overrides, train_name, train_parent, train_resume);
     if (*sweep_cmd) return sweep(g, argv[0], sweep_config, sweep_overrides, sweep_parallel, sweep_dry);
     createDemo(g, demo_dir, demo_epochs);
   } catch (const CliError& e) {

@@ -213,6 +213,22 @@ Status RunRepository::setStatus(const std::string& run_id, RunStatus status,
   });
 }
 
+Status RunRepository::claim(const std::string& run_id, std::int64_t pid) {
+  return m_db.writeTransaction([&]() -> Status {
+    if (auto st = requireRun(m_db, run_id); !st) return st;
+    auto stmt = m_db.prepare(
+        "UPDATE runs SET status = 'running', status_message = '', ended_at = NULL, "
+        "heartbeat_at = ?2, pid = ?3, pid_start_ticks = ?4, host = ?5 WHERE id = ?1");
+    if (!stmt) return stmt.error();
+    return stmt->bind(1, run_id)
+        .bind(2, unixNow())
+        .bind(3, pid)
+        .bind(4, processStartTicks(pid))
+        .bind(5, localHostName())
+        .run();
+  });
+}
+
 Status RunRepository::setParams(const std::string& run_id, const ParamMap& params) {
   return m_db.writeTransaction([&]() -> Status {
     if (auto st = requireRun(m_db, run_id); !st) return st;

@@ -46,6 +46,8 @@ class RunRepository {
 
   Status setStatus(const std::string& run_id, RunStatus status, const std::string& message = {});
   Status setParams(const std::string& run_id, const ParamMap& params);
+  /// Makes process PID the owner of a run again (resuming it): running, new pid and host.
+  Status claim(const std::string& run_id, std::int64_t pid);
   Result<ParamMap> params(const std::string& run_id);
   /// All params of all runs: run id → params. One query, for tables.
   Result<std::map<std::string, ParamMap>> allParams();

@@ -17,6 +17,7 @@
 #include "core/models/model_factory.h"
 #include "core/objects/object_store.h"
 #include "core/store/database.h"
+#include "core/store/metrics_reader.h"
 #include "core/store/metrics_writer.h"
 #include "core/store/run_repository.h"
 #include "core/train/classification_metrics.h"
@@ -259,7 +260,29 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
   nr.params = params;
   nr.tags = cfg.tags;
   nr.notes = cfg.notes;
-  auto run = runs.create(nr);
+  objects::ObjectStore objects(ws.objectsDir());
+  int start_epoch = 0;
+  std::int64_t start_step = 0;
+  Result<store::Run> run = makeError("no run");
+  if (!request.resume_run_id.empty()) {
+    // Resume: this process takes the run over and continues from its last checkpoint.
+    std::string state;
+    if (auto arts = runs.artifacts(request.resume_run_id); arts)
+      for (const auto& a : *arts)
+        if (a.path == "checkpoints/last.pt")
+          if (auto bytes = objects.read(a.object_id); bytes) state = *bytes;
+    if (state.empty()) return makeError("the run has no last checkpoint to resume from", request.resume_run_id);
+    if (auto st = (*model)->loadState(state); !st)
+      return makeError("cannot load the last checkpoint: " + st.error().text(), request.resume_run_id);
+    if (auto ps = runs.params(request.resume_run_id); ps) {
+      if (auto it = ps->find("trainer.completed_epochs"); it != ps->end()) start_epoch = std::atoi(it->second.c_str());
+      if (auto it = ps->find("trainer.completed_steps"); it != ps->end()) start_step = std::atoll(it->second.c_str());
+    }
+    if (auto st = runs.claim(request.resume_run_id, ::getpid()); !st) return st.error();
+    run = runs.find(request.resume_run_id);
+  } else {
+    run = runs.create(nr);
+  }
   if (!run) return run.error();
   TrainOutcome outcome;
   outcome.run_id = run->id;
@@ -269,7 +292,6 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
   wopts.heartbeat_run = run->id;
   auto writer = store::MetricsWriter::open(ws.dbPath(), wopts);
   if (!writer) return writer.error();
-  objects::ObjectStore objects(ws.objectsDir());
 
   auto saveCheckpoint = [&](const std::string& path) -> Status {
     auto bytes = (*model)->saveState();
@@ -308,12 +330,21 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
     double plateau_scale = 1.0;
     std::optional<double> plateau_best;
     std::string best_state;
-    std::int64_t step = 0;
+    std::int64_t step = start_step;
+    if (start_epoch > 0) {
+      // The best so far, from the stored series, so a resumed run keeps its best checkpoint.
+      store::MetricsReader reader(**db);
+      if (auto sums = reader.summaries({run->id}, {monitor}); sums && !sums->empty()) {
+        const auto& sm = sums->front();
+        best = monitor_max ? sm.max_value : sm.min_value;
+      }
+      emit({{"event", "resumed"}, {"run_id", run->id}, {"epoch", start_epoch}, {"step", step}});
+    }
     const auto started = Clock::now();
     auto [rss0, cpu0] = processUsage();
     (void)rss0;
 
-    for (int epoch = 0; epoch < cfg.trainer.epochs; ++epoch) {
+    for (int epoch = start_epoch; epoch < cfg.trainer.epochs; ++epoch) {
       const double lr = scheduledLr(cfg, epoch, plateau_scale);
       for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
       (*model)->train();
@@ -409,9 +440,11 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
       outcome.epochs = epoch + 1;
 
       // Checkpoints: last every epoch, best when the monitored metric improves.
-      if (cfg.trainer.checkpoint.save_last)
-        if (auto st = saveCheckpoint("checkpoints/last.pt"); !st)
-          return finish(store::RunStatus::Failed, "cannot save a checkpoint: " + st.error().text());
+      // The last checkpoint is kept whatever save_last says: it is what --resume continues.
+      if (auto st = saveCheckpoint("checkpoints/last.pt"); !st)
+        return finish(store::RunStatus::Failed, "cannot save a checkpoint: " + st.error().text());
+      (void)runs.setParams(run->id, {{"trainer.completed_epochs", std::to_string(epoch + 1)},
+                                     {"trainer.completed_steps", std::to_string(step)}});
       const auto mon = m.find(monitor);
       const double mon_value = mon != m.end() ? mon->second : m["train/loss"];
       if (!best || (monitor_max ? mon_value > *best : mon_value < *best)) {
@@ -434,7 +467,7 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
         }
       }
       const double elapsed = secondsSince(started);
-      const double eta = elapsed / (epoch + 1) * (cfg.trainer.epochs - epoch - 1);
+      const double eta = elapsed / (epoch + 1 - start_epoch) * (cfg.trainer.epochs - epoch - 1);
       emit({{"event", "epoch"}, {"epoch", epoch + 1}, {"epochs", cfg.trainer.epochs}, {"step", step},
             {"metrics", m}, {"seconds", train_seconds}, {"eta_seconds", eta}});
 
@@ -484,6 +517,26 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
   } catch (const std::exception& e) {
     return finish(store::RunStatus::Failed, std::string("training failed: ") + e.what());
   }
+}
+
+Result<TrainRequest> resumeRequest(const Workspace& ws, const std::string& run_ref) {
+  auto db = ws.connect();
+  if (!db) return db.error();
+  store::RunRepository runs(**db);
+  (void)runs.reapDeadRuns();  // a run whose process died is "killed", not "running"
+  auto run = runs.find(run_ref);
+  if (!run) return run.error();
+  if (run->status == store::RunStatus::Finished)
+    return makeError("the run already finished; start a new one instead", run->name);
+  if (run->status == store::RunStatus::Running || run->status == store::RunStatus::Queued)
+    return makeError("the run is still running (pid " + std::to_string(run->pid) + ")", run->name);
+  auto config = config::parseExperimentYaml(run->config_text, "run " + run->name + " config");
+  if (!config) return makeError("its stored config is not valid: " + config.error().text(), run->name);
+  TrainRequest r;
+  r.config = *config;
+  r.config_text = run->config_text;
+  r.resume_run_id = run->id;
+  return r;
 }
 
 }  // namespace wb::train

@@ -24,7 +24,14 @@ struct TrainRequest {
   std::string run_name;     // empty: generated
   std::string parent_run_id;
   std::map<std::string, std::string> extra_params;  // e.g. the sweep's params of this child
+  /// Continue this (failed or killed) run from its last checkpoint instead of creating one.
+  /// The config then comes from the run itself; `config` is ignored.
+  std::string resume_run_id;
 };
+
+/// The request that resumes RUN (id, prefix or name): its stored config, checked to be
+/// resumable (not finished, not running in a live process, has a last checkpoint).
+Result<TrainRequest> resumeRequest(const Workspace& workspace, const std::string& run);
 
 struct TrainOutcome {
   std::string run_id;

@@ -136,6 +136,50 @@ class TestCliTrain : public QObject {
                         "' AND path = 'checkpoints/last.pt'"),
              std::int64_t(1));
   }
+
+  void resumeAfterSigkillContinuesFromTheCheckpoint() {
+    WbCall call;
+    call.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("--json"), QStringLiteral("train"),
+                 QStringLiteral("iris"), QStringLiteral("trainer.epochs=300"),
+                 QStringLiteral("--name"), QStringLiteral("victim")};
+    auto p = startWb(call);
+    QVERIFY(p->waitForStarted(10'000));
+    QByteArray out;
+    QElapsedTimer t;
+    t.start();
+    while (out.count("\"event\":\"epoch\"") < 3 && t.elapsed() < 30'000) {
+      p->waitForReadyRead(100);
+      out += p->readAllStandardOutput();
+    }
+    p->kill();  // SIGKILL: no checkpoint on the way out
+    QVERIFY(p->waitForFinished(10'000));
+    const auto run = m_f->find("victim");
+    const std::int64_t done = m_f->count(
+        "SELECT CAST(value AS INTEGER) FROM params WHERE key = 'trainer.completed_epochs' AND run_id = '" +
+        run.id + "'");
+    QVERIFY2(done >= 3, qPrintable(QString::number(done)));
+    if (done >= 300) QSKIP("the run finished before it could be killed");
+
+    auto r = wb({QStringLiteral("--json"), QStringLiteral("train"), QStringLiteral("--resume"),
+                 QStringLiteral("victim")});
+    WB_VERIFY_RUN(r);
+    QByteArray resumed_line;
+    for (const auto& line : r.out.split('\n'))
+      if (line.contains("\"event\":\"resumed\"")) resumed_line = line;
+    QVERIFY2(!resumed_line.isEmpty(), r.out.left(500).constData());
+    WB_PARSE_OBJECT(resumed, resumed_line);
+    QVERIFY(resumed.value(QStringLiteral("epoch")).toInt() >= int(done));
+    QCOMPARE(statusName(m_f->find("victim").status), std::string("finished"));
+    QCOMPARE(m_f->count("SELECT CAST(value AS INTEGER) FROM params WHERE key = "
+                        "'trainer.completed_epochs' AND run_id = '" + run.id + "'"),
+             std::int64_t(300));
+    QCOMPARE(m_f->count("SELECT count(*) FROM runs"), std::int64_t(1));  // the same run
+
+    // A finished run cannot be resumed.
+    auto again = wb({QStringLiteral("train"), QStringLiteral("--resume"), QStringLiteral("victim")});
+    QVERIFY(!again.ok());
+    QVERIFY2(again.err.contains("already finished"), again.describe().constData());
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCliTrain)
