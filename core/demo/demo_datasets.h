@@ -13,7 +13,7 @@ namespace wb::demo {
 struct DemoDataOptions {
   std::uint64_t seed = 7;
   int digits_per_class = 500;  // 10 classes, 28×28 gray PNG
-  int shapes_per_class = 150;  // 2 classes, 64×64 RGB JPEG
+  int shapes_per_class = 500;  // 2 classes, 64×64 RGB JPEG
   int headlines = 600;         // text rows, about half of each label
 };
 

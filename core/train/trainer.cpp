@@ -139,20 +139,23 @@ Result<EpochStats> evaluate(models::Model& model, data::DataLoader& loader, bool
       st.loss += torch::nn::functional::cross_entropy(out, y).item<double>() * n;
       const int k = static_cast<int>(std::min<std::int64_t>(5, out.size(1)));
       auto ranked = std::get<1>(out.topk(k, 1)).to(torch::kCPU).to(torch::kInt).contiguous();
-      auto probs = classes == 2 ? torch::softmax(out, 1).select(1, 1).to(torch::kCPU).contiguous()
+      auto probs = classes == 2 ? torch::softmax(out, 1).select(1, 1).to(torch::kCPU)
+                                      .to(torch::kDouble).contiguous()
                                 : at::Tensor();
-      auto yc = y.to(torch::kCPU);
+      auto yc = y.to(torch::kCPU).to(torch::kLong).contiguous();
       const int* r = ranked.data_ptr<int>();
-      for (std::int64_t i = 0; i < n; ++i)
-        st.cls->add(static_cast<int>(yc[i].item<std::int64_t>()), r + i * k, k,
-                    probs.defined() ? probs[i].item<double>() : -1.0);
+      const std::int64_t* t = yc.data_ptr<std::int64_t>();
+      const double* pr = probs.defined() ? probs.data_ptr<double>() : nullptr;
+      for (std::int64_t i = 0; i < n; ++i)  // raw pointers: a per-sample item() costs µs each
+        st.cls->add(static_cast<int>(t[i]), r + i * k, k, pr ? pr[i] : -1.0);
     } else {
       auto pred = out.squeeze(1);
       st.loss += torch::nn::functional::mse_loss(pred, y).item<double>() * n;
-      at::Tensor pc = pred.to(torch::kCPU).contiguous();
-      at::Tensor yc = y.to(torch::kCPU).contiguous();
-      for (std::int64_t i = 0; i < n; ++i)
-        st.reg.add(yc[i].item<double>(), pc[i].item<double>());
+      at::Tensor pc = pred.to(torch::kCPU).to(torch::kDouble).contiguous();
+      at::Tensor yc = y.to(torch::kCPU).to(torch::kDouble).contiguous();
+      const double* pp = pc.data_ptr<double>();
+      const double* yp = yc.data_ptr<double>();
+      for (std::int64_t i = 0; i < n; ++i) st.reg.add(yp[i], pp[i]);
     }
     st.samples += n;
   }
@@ -394,11 +397,15 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
         train_stats.loss += loss_value * static_cast<double>(n);
         train_stats.samples += n;
         if (classification) {
-          auto pred = out.argmax(1).to(torch::kCPU).to(torch::kInt).contiguous();
-          auto yc = y.to(torch::kCPU).to(torch::kInt).contiguous();
-          const int* p = pred.data_ptr<int>();
-          const int* t = yc.data_ptr<int>();
-          for (std::int64_t i = 0; i < n; ++i) train_stats.cls->add(t[i], p + i, 1);
+          // int64 as argmax and the loader give them: no dtype conversion ops per step.
+          auto pred = out.argmax(1).to(torch::kCPU).contiguous();
+          auto yc = y.to(torch::kCPU).to(torch::kLong).contiguous();
+          const std::int64_t* p = pred.data_ptr<std::int64_t>();
+          const std::int64_t* t = yc.data_ptr<std::int64_t>();
+          for (std::int64_t i = 0; i < n; ++i) {
+            const int pi = static_cast<int>(p[i]);
+            train_stats.cls->add(static_cast<int>(t[i]), &pi, 1);
+          }
         }
         ++step;
         ++epoch_steps;
