@@ -224,6 +224,31 @@ trainer:
     QVERIFY(last);
   }
 
+  void earlyStoppingEndsAStalledRun() {
+    std::atomic<bool> stop{false};
+    auto c = parse(kIris);
+    c.trainer.epochs = 400;
+    c.trainer.early_stopping.enabled = true;
+    c.trainer.early_stopping.monitor = "val_loss";
+    c.trainer.early_stopping.patience = 5;
+    c.trainer.early_stopping.min_delta = 1e-3;
+    std::vector<nlohmann::json> events;
+    auto r = run(c, stop, &events);
+    WB_VERIFY_OK(r);
+    QCOMPARE(int(r->status), int(store::RunStatus::Finished));
+    QVERIFY2(r->epochs < 400, qPrintable(QString::number(r->epochs)));
+    bool early = false;
+    for (const auto& e : events) early = early || e.value("event", "") == "early_stop";
+    QVERIFY(early);
+    // It stopped exactly `patience` epochs after the best val/loss (by min_delta).
+    const auto loss = series(r->run_id, "val/loss");
+    QCOMPARE(loss.size(), std::size_t(r->epochs));
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < loss.size(); ++i)
+      if (loss[i].value < loss[best].value - 1e-3) best = i;
+    QCOMPARE(loss.size() - 1 - best, std::size_t(5));
+  }
+
   void badDatasetFailsBeforeARunExists() {
     std::atomic<bool> stop{false};
     auto c = parse(kIris);
