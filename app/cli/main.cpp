@@ -16,6 +16,7 @@
 
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
+#include "app/cli/cli_workspace.h"
 #include "app/cli/data_commands.h"
 #include "core/common/clock.h"
 #include "core/data/dataset_repository.h"
@@ -44,16 +45,7 @@ struct Globals {
   bool json = false;
 };
 
-wb::Workspace openWorkspace(const Globals& g) {
-  fs::path dir = g.workspace;
-  if (dir.empty()) {
-    auto found = wb::Workspace::findRoot(fs::current_path());
-    if (!found)
-      fail("not inside a Workbench workspace (use --workspace DIR, or create one with `wb init DIR`)");
-    dir = *found;
-  }
-  return unwrap(wb::Workspace::open(dir));
-}
+wb::Workspace openWorkspace(const Globals& g) { return wb::cli::openWorkspaceAt(g.workspace); }
 
 std::pair<std::string, std::string> splitPair(const std::string& text, bool value_required) {
   const auto eq = text.find('=');

@@ -15,6 +15,7 @@
 
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
+#include "app/cli/cli_workspace.h"
 #include "core/config/compose.h"
 #include "core/config/sweep.h"
 #include "core/store/database.h"
@@ -70,17 +71,8 @@ void createDemo(const Globals& g, const std::string& dir, int epochs) {
 std::atomic<bool> g_stop{false};
 extern "C" void onTrainSignal(int) { g_stop = true; }
 
-wb::Workspace openWorkspace(const Globals& g) {
-  fs::path dir = g.workspace;
-  if (dir.empty()) {
-    auto found = wb::Workspace::findRoot(fs::current_path());
-    if (!found) throw CliError{"not inside a Workbench workspace (use --workspace DIR)"};
-    dir = *found;
-  }
-  return unwrap(wb::Workspace::open(dir));
-}
+wb::Workspace openWorkspace(const Globals& g) { return wb::cli::openWorkspaceAt(g.workspace); }
 
-// One run: compose the config, train in this process, one JSON event per line with --json.
 fs::path resolveConfigPath(const wb::Workspace& ws, const std::string& config_path) {
   fs::path primary = config_path;
   if (!fs::exists(primary) && fs::exists(ws.configsDir() / config_path)) primary = ws.configsDir() / config_path;
@@ -109,10 +101,11 @@ int train(const Globals& g, const std::string& config_path, const std::vector<st
   }
   request.run_name = name;
   request.parent_run_id = parent;
-  for (const auto& o : overrides)
-    if (auto eq = o.find('='); eq != std::string::npos && !parent.empty())
-      request.extra_params[o.substr(o[0] == '+' ? (o[1] == '+' ? 2 : 1) : 0, eq - (o[0] == '+' ? (o[1] == '+' ? 2 : 1) : 0))] =
-          o.substr(eq + 1);
+  // A sweep child's overrides are what makes it differ: list them with its params.
+  if (!parent.empty())
+    for (const auto& o : overrides)
+      if (auto parsed = wb::config::parseOverride(o); parsed && parsed->kind != wb::config::Override::Kind::Delete)
+        request.extra_params[parsed->key] = o.substr(o.find('=') + 1);
   std::signal(SIGTERM, onTrainSignal);
   std::signal(SIGINT, onTrainSignal);
   auto outcome = unwrap(wb::train::runTraining(ws, request, [&](const json& event) {

@@ -66,21 +66,42 @@ bool isImageExtension(const fs::path& p) {
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
 }
 
-// Drives a progress callback from the calling thread while workers count in atomics.
-bool reportUntilDone(const ImportProgressFn& progress, std::string_view phase,
-                     const std::atomic<std::size_t>& done, const std::atomic<std::uint64_t>& bytes,
-                     std::size_t total, std::atomic<bool>& cancelled, std::mutex& mutex,
-                     std::condition_variable& cv, const std::function<bool()>& finished) {
-  std::unique_lock lock(mutex);
-  while (!finished()) {
-    cv.wait_for(lock, std::chrono::milliseconds(50));
-    if (progress && !cancelled) {
-      lock.unlock();
-      if (!progress({phase, done.load(), total, bytes.load()})) cancelled = true;
-      lock.lock();
+// Runs item(i) for every i in [0, total) on `threads` workers (item returns the bytes it
+// processed) while the calling thread reports progress; a false from the callback, or an item
+// setting `cancelled`, stops the workers after their current item.
+void parallelFor(std::size_t total, int threads, std::string_view phase,
+                 const ImportProgressFn& progress, std::atomic<bool>& cancelled,
+                 const std::function<std::uint64_t(std::size_t)>& item) {
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<std::uint64_t> bytes{0};
+  std::mutex mutex;
+  std::condition_variable cv;
+  const int n = std::max(1, std::min<int>(threadCount(threads), static_cast<int>(total)));
+  int running = n;  // guarded by mutex
+  std::vector<std::thread> pool;
+  for (int t = 0; t < n; ++t)
+    pool.emplace_back([&] {
+      for (std::size_t i; (i = next.fetch_add(1)) < total && !cancelled;) {
+        bytes += item(i);
+        done++;
+      }
+      std::lock_guard lock(mutex);
+      running--;
+      cv.notify_all();
+    });
+  {
+    std::unique_lock lock(mutex);
+    while (running > 0) {
+      cv.wait_for(lock, std::chrono::milliseconds(50));
+      if (progress && !cancelled) {
+        lock.unlock();
+        if (!progress({phase, done.load(), total, bytes.load()})) cancelled = true;
+        lock.lock();
+      }
     }
   }
-  return !cancelled;
+  for (auto& t : pool) t.join();
+  if (progress && !cancelled) progress({phase, done.load(), total, bytes.load()});
 }
 
 }  // namespace
@@ -104,89 +125,70 @@ std::vector<HashedFile> hashFiles(const std::vector<fs::path>& files, HashMode m
                                   const fs::path& objects_root, int threads,
                                   const ImportProgressFn& progress, std::atomic<bool>& cancelled) {
   std::vector<HashedFile> out(files.size());
-  std::atomic<std::size_t> next{0}, done{0};
-  std::atomic<std::uint64_t> bytes{0};
-  std::mutex mutex;
-  std::condition_variable cv;
-  int running = 0;
   objects::ObjectStore store(objects_root);
-
-  auto worker = [&] {
-    std::string buffer;
-    for (;;) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= files.size() || cancelled) break;
-      HashedFile& r = out[i];
-      try {
-      std::ifstream in(files[i], std::ios::binary);
+  parallelFor(files.size(), threads, "hashing", progress, cancelled, [&](std::size_t i) {
+    thread_local std::string buffer;  // reused across files: no allocation per file
+    HashedFile& r = out[i];
+    try {
       std::error_code size_ec;
-      const auto file_bytes = std::filesystem::file_size(files[i], size_ec);
+      const auto file_bytes = fs::file_size(files[i], size_ec);
+      std::ifstream in(files[i], std::ios::binary);
       if (!size_ec && file_bytes > kMaxFileBytes && mode != HashMode::HashOnly) {
         r.error = "file larger than 1 GiB (skipped)";
-      } else if (!in) {
+        return std::uint64_t{0};
+      }
+      if (!in) {
         r.error = std::string("cannot open: ") + std::strerror(errno);
-      } else {
-        in.seekg(0, std::ios::end);
-        const auto size = in.tellg();
-        in.seekg(0);
-        buffer.resize(size > 0 ? static_cast<std::size_t>(size) : 0);
-        if (size < 0 || !in.read(buffer.data(), size)) {
-          r.error = "cannot read the file";
-        } else if (buffer.empty()) {
-          r.error = "empty file";
+        return std::uint64_t{0};
+      }
+      in.seekg(0, std::ios::end);
+      const auto size = in.tellg();
+      in.seekg(0);
+      buffer.resize(size > 0 ? static_cast<std::size_t>(size) : 0);
+      if (size < 0 || !in.read(buffer.data(), size)) {
+        r.error = "cannot read the file";
+        return std::uint64_t{0};
+      }
+      if (buffer.empty()) {
+        r.error = "empty file";
+        return std::uint64_t{0};
+      }
+      r.size_bytes = buffer.size();
+      r.hash = objects::sha256Hex(buffer.data(), buffer.size());
+      if (mode == HashMode::ValidateImage || mode == HashMode::ValidateAndStore) {
+        auto img = decodeImage(buffer.data(), buffer.size());
+        if (!img) {
+          r.error = img.error().message;
         } else {
-          r.size_bytes = buffer.size();
-          bytes += buffer.size();
-          r.hash = objects::sha256Hex(buffer.data(), buffer.size());
-          if (mode == HashMode::ValidateImage || mode == HashMode::ValidateAndStore) {
-            auto img = decodeImage(buffer.data(), buffer.size());
-            if (!img) {
-              r.error = img.error().message;
-            } else {
-              r.width = img->width;
-              r.height = img->height;
-              r.channels = img->channels;
-            }
-          } else if (mode == HashMode::HashAndProbe) {
-            // Header only: cheap, still catches files that are not images at all.
-            if (auto info = probeImage(buffer.data(), buffer.size())) {
-              r.width = info->width;
-              r.height = info->height;
-              r.channels = info->channels;
-            } else {
-              r.error = info.error().message;
-            }
-          }
-          if (r.error.empty() && mode == HashMode::ValidateAndStore) {
-            // putHashed skips intact copies and replaces truncated ones (a crash mid-import).
-            const bool had = store.exists(r.hash);
-            auto put = store.putHashed(r.hash, buffer.data(), buffer.size(),
-                                       objects::ObjectStore::Durability::Deferred);
-            if (!put)
-              r.error = "cannot store: " + put.error().text();
-            else
-              r.stored_new = !had;
-          }
+          r.width = img->width;
+          r.height = img->height;
+          r.channels = img->channels;
+        }
+      } else if (mode == HashMode::HashAndProbe) {
+        // Header only: cheap, still catches files that are not images at all.
+        if (auto info = probeImage(buffer.data(), buffer.size())) {
+          r.width = info->width;
+          r.height = info->height;
+          r.channels = info->channels;
+        } else {
+          r.error = info.error().message;
         }
       }
-      } catch (const std::exception& e) {
-        r.error = std::string("cannot process: ") + e.what();  // e.g. out of memory
+      if (r.error.empty() && mode == HashMode::ValidateAndStore) {
+        // putHashed skips intact copies and replaces truncated ones (a crash mid-import).
+        const bool had = store.exists(r.hash);
+        auto put = store.putHashed(r.hash, buffer.data(), buffer.size(),
+                                   objects::ObjectStore::Durability::Deferred);
+        if (!put)
+          r.error = "cannot store: " + put.error().text();
+        else
+          r.stored_new = !had;
       }
-      done++;
+    } catch (const std::exception& e) {
+      r.error = std::string("cannot process: ") + e.what();  // e.g. out of memory
     }
-    std::lock_guard lock(mutex);
-    running--;
-    cv.notify_all();
-  };
-
-  const int n = std::max(1, std::min<int>(threadCount(threads), static_cast<int>(files.size())));
-  std::vector<std::thread> pool;
-  running = n;
-  for (int t = 0; t < n; ++t) pool.emplace_back(worker);
-  reportUntilDone(progress, "hashing", done, bytes, files.size(), cancelled, mutex, cv,
-                  [&] { return running == 0; });
-  for (auto& t : pool) t.join();
-  if (progress && !cancelled) progress({"hashing", done.load(), files.size(), bytes.load()});
+    return r.size_bytes;
+  });
   return out;
 }
 
@@ -411,63 +413,46 @@ Result<Collected> collectMnist(const Workspace& ws, const ImportOptions& o,
   if (!isValidUtf8(stem)) stem = "mnist";
   objects::ObjectStore store(ws.objectsDir());
   m.samples.resize(n);
-  std::atomic<std::size_t> next{0}, done{0};
-  std::atomic<std::uint64_t> bytes{0};
   std::atomic<std::size_t> new_objects{0};
-  std::mutex mutex, error_mutex;
-  std::condition_variable cv;
-  std::optional<Error> failure;
-  int running = threadCount(o.threads);
-  auto worker = [&] {
-    Image img;
+  std::mutex error_mutex;
+  std::optional<Error> failure;  // guarded by error_mutex
+  auto fail = [&](Error e) {
+    std::lock_guard lock(error_mutex);
+    failure = std::move(e);
+    cancelled = true;
+  };
+  parallelFor(n, o.threads, "converting", progress, cancelled, [&](std::size_t i) {
+    thread_local Image img;
     img.width = cols;
     img.height = rows;
     img.channels = 1;
-    for (;;) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= n || cancelled) break;
-      img.pixels.assign(images->begin() + static_cast<std::ptrdiff_t>(16 + i * pixels),
-                        images->begin() + static_cast<std::ptrdiff_t>(16 + (i + 1) * pixels));
-      auto png = encodePng(img);
-      Sample& s = m.samples[i];
-      char key[32];
-      std::snprintf(key, sizeof key, "/%05zu.png", i);
-      s.key = stem + key;
-      s.label = std::to_string(static_cast<unsigned>(static_cast<std::uint8_t>((*labels)[8 + i])));
-      s.width = cols;
-      s.height = rows;
-      s.channels = 1;
-      if (!png) {
-        std::lock_guard lock(error_mutex);
-        failure = png.error();
-        cancelled = true;
-        break;
-      }
-      s.hash = objects::sha256Hex(png->data(), png->size());
-      s.size_bytes = png->size();
-      const bool had = store.exists(s.hash);
-      auto put = store.putHashed(s.hash, png->data(), png->size(),
-                                 objects::ObjectStore::Durability::Deferred);
-      if (!put) {
-        std::lock_guard lock(error_mutex);
-        failure = put.error();
-        cancelled = true;
-        break;
-      }
-      if (!had) new_objects++;
-      bytes += pixels;
-      done++;
+    img.pixels.assign(images->begin() + static_cast<std::ptrdiff_t>(16 + i * pixels),
+                      images->begin() + static_cast<std::ptrdiff_t>(16 + (i + 1) * pixels));
+    Sample& s = m.samples[i];
+    char key[32];
+    std::snprintf(key, sizeof key, "/%05zu.png", i);
+    s.key = stem + key;
+    s.label = std::to_string(static_cast<unsigned>(static_cast<std::uint8_t>((*labels)[8 + i])));
+    s.width = cols;
+    s.height = rows;
+    s.channels = 1;
+    auto png = encodePng(img);
+    if (!png) {
+      fail(png.error());
+      return std::uint64_t{0};
     }
-    std::lock_guard lock(mutex);
-    running--;
-    cv.notify_all();
-  };
-  std::vector<std::thread> pool;
-  const int workers = running;
-  for (int t = 0; t < workers; ++t) pool.emplace_back(worker);
-  reportUntilDone(progress, "converting", done, bytes, n, cancelled, mutex, cv,
-                  [&] { return running == 0; });
-  for (auto& t : pool) t.join();
+    s.hash = objects::sha256Hex(png->data(), png->size());
+    s.size_bytes = png->size();
+    const bool had = store.exists(s.hash);
+    auto put = store.putHashed(s.hash, png->data(), png->size(),
+                               objects::ObjectStore::Durability::Deferred);
+    if (!put) {
+      fail(put.error());
+      return std::uint64_t{0};
+    }
+    if (!had) new_objects++;
+    return static_cast<std::uint64_t>(pixels);
+  });
   if (failure) return *failure;
   if (cancelled) return makeError("import cancelled");
   if (auto st = store.sync(); !st) return st.error();

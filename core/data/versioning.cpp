@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/common/files.h"
 #include "core/common/ids.h"
 #include "core/objects/object_store.h"
 #include "core/workspace/workspace.h"
@@ -108,35 +109,6 @@ std::string csvField(const std::string& s) {
   return out + "\"";
 }
 
-// Writes through a temp file and a rename, so DIR never holds a half-written file.
-Status writeFileAtomic(const fs::path& path, const char* data, std::size_t size) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) return makeError("cannot create folder: " + ec.message(), path.parent_path().string());
-  const fs::path tmp = path.string() + ".part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return makeError(std::string("cannot write: ") + std::strerror(errno), tmp.string());
-    out.write(data, static_cast<std::streamsize>(size));
-    out.flush();
-    if (!out) {
-      fs::remove(tmp, ec);
-      return makeError("write failed (disk full?)", path.string());
-    }
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) return makeError("cannot rename: " + ec.message(), path.string());
-  return {};
-}
-
-Result<std::string> readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return makeError(std::string("cannot open: ") + std::strerror(errno), path.string());
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return makeError("read failed", path.string());
-  return bytes;
-}
-
 bool safeRelative(const std::string& key) {
   const fs::path p(key);
   if (p.is_absolute() || key.empty()) return false;
@@ -194,11 +166,11 @@ Result<CheckoutResult> writeCheckout(const Workspace& ws, const Manifest& manife
     std::size_t done = 0;
     for (const auto& s : m->samples) {
       if (!safeRelative(s.key)) return makeError("unsafe path in the manifest", s.key);
-      auto bytes = readFile(samplePath(ws, *m, s));
+      auto bytes = readFileBytes(samplePath(ws, *m, s));
       if (!bytes) return bytes.error();
       if (objects::sha256Hex(bytes->data(), bytes->size()) != s.hash)
         return makeError("content does not match the version (corrupt or changed)", s.key);
-      if (auto st = writeFileAtomic(dir / s.key, bytes->data(), bytes->size()); !st)
+      if (auto st = writeFileAtomic(dir / s.key, *bytes); !st)
         return st.error();
       r.files++;
       r.bytes += bytes->size();
@@ -220,7 +192,7 @@ Result<CheckoutResult> writeCheckout(const Workspace& ws, const Manifest& manife
     r.index = dir / "data.csv";
     r.files = 0;
   }
-  if (auto st = writeFileAtomic(r.index, index.data(), index.size()); !st) return st.error();
+  if (auto st = writeFileAtomic(r.index, index); !st) return st.error();
   r.files++;
   r.bytes += index.size();
   return r;

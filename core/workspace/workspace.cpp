@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/common/files.h"
 #include "core/store/database.h"
 #include "core/store/schema.h"
 
@@ -15,24 +16,14 @@ namespace wb {
 namespace {
 
 Status writeSettings(const fs::path& path, const std::string& name) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    // The emitter quotes and escapes the name, whatever characters it holds.
-    YAML::Emitter yaml;
-    yaml << YAML::BeginMap << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << name
-         << YAML::Key << "format" << YAML::Value << 1 << YAML::Key << "defaults" << YAML::Value
-         << YAML::BeginMap << YAML::Key << "experiment" << YAML::Value << "Default" << YAML::EndMap
-         << YAML::Key << "server" << YAML::Value << YAML::BeginMap << YAML::Key << "port"
-         << YAML::Value << 8080 << YAML::EndMap << YAML::EndMap;
-    std::ofstream out(tmp);
-    out << "# Workbench workspace settings\n" << yaml.c_str() << '\n';
-    out.flush();
-    if (!out) return makeError("cannot write workspace settings", tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return makeError(ec.message(), path.string());
-  return {};
+  // The emitter quotes and escapes the name, whatever characters it holds.
+  YAML::Emitter yaml;
+  yaml << YAML::BeginMap << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << name
+       << YAML::Key << "format" << YAML::Value << 1 << YAML::Key << "defaults" << YAML::Value
+       << YAML::BeginMap << YAML::Key << "experiment" << YAML::Value << "Default" << YAML::EndMap
+       << YAML::Key << "server" << YAML::Value << YAML::BeginMap << YAML::Key << "port"
+       << YAML::Value << 8080 << YAML::EndMap << YAML::EndMap;
+  return writeFileAtomic(path, std::string("# Workbench workspace settings\n") + yaml.c_str() + "\n");
 }
 
 Result<std::string> readName(const fs::path& settings, const fs::path& root) {
