@@ -17,7 +17,9 @@
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
 #include "app/cli/cli_workspace.h"
+#include "app/cli/compare_command.h"
 #include "app/cli/data_commands.h"
+#include "app/cli/queue_command.h"
 #include "core/common/clock.h"
 #include "core/data/dataset_repository.h"
 #include "core/objects/object_store.h"
@@ -593,7 +595,13 @@ int main(int argc, char** argv) {
   train->add_option("--name", train_name, "Run name (default: generated)");
   std::string train_parent;
   train->add_option("--parent", train_parent, "Parent run (a sweep)")->group("");
+  bool train_dry = false, train_stdin = false;
+  train->add_flag("--dry-run", train_dry, "Check the config and show the dataset and model size; train nothing");
+  train->add_flag("--stdin-text", train_stdin, "Read the config's text from stdin (CONFIG names it)");
   train->callback([&] { action = [&] { execMl(argv); }; });
+
+  auto* models = app.add_subcommand("models", "List the model types and their hyperparameters");
+  models->callback([&] { action = [&] { execMl(argv); }; });
 
   auto* sweep = app.add_subcommand("sweep", "Run a sweep: the config's sweep: block and/or a=1,2 overrides");
   std::string sweep_config;
@@ -607,10 +615,12 @@ int main(int argc, char** argv) {
   sweep->callback([&] { action = [&] { execMl(argv); }; });
 
   wb::cli::addDataCommands(app, [&g] { return openWorkspace(g); }, g.json, action);
+  wb::cli::addQueueCommand(app, [&g] { return openWorkspace(g); }, g.json, action);
 
   // runs
   auto* runs = app.add_subcommand("runs", "List, inspect, tag, annotate and delete runs");
   runs->require_subcommand(1);
+  wb::cli::addCompareCommand(*runs, [&g] { return openWorkspace(g); }, g.json, action);
   auto* runs_list = runs->add_subcommand("list", "List runs, newest first");
   std::string list_exp, list_status;
   int list_limit = -1;

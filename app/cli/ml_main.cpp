@@ -23,6 +23,7 @@
 #include "core/store/run_repository.h"
 #include "core/config/experiment_config.h"
 #include "core/demo/demo_workspace.h"
+#include "core/models/model_factory.h"
 #include "core/train/trainer.h"
 #include "core/workspace/workspace.h"
 
@@ -81,8 +82,52 @@ fs::path resolveConfigPath(const wb::Workspace& ws, const std::string& config_pa
   return primary;
 }
 
+// `wb models`: the model types with their hyperparameters and defaults (the editor's form).
+void listModels(const Globals& g) {
+  json models = json::array();
+  for (const auto& type : wb::models::modelTypes())
+    models.push_back({{"type", type},
+                      {"description", wb::models::modelDescription(type)},
+                      {"params", unwrap(wb::models::defaultParams(type))}});
+  if (g.json) {
+    std::cout << json{{"models", models}}.dump() << std::endl;
+    return;
+  }
+  for (const auto& m : models) {
+    std::cout << m["type"].get<std::string>() << "  " << m["description"].get<std::string>() << '\n';
+    for (const auto& [k, v] : m["params"].items()) std::cout << "    " << k << ": " << v.dump() << '\n';
+  }
+}
+
+// `wb train --dry-run`: what would be trained, without a run.
+int planOnly(const Globals& g, const wb::Workspace& ws, const wb::config::ExperimentConfig& config) {
+  const auto plan = unwrap(wb::train::planTraining(ws, config));
+  if (g.json) {
+    std::cout << json{{"event", "plan"}, {"dataset", plan.dataset}, {"input_shape", plan.input_shape},
+                      {"classes", plan.classes}, {"parameters", plan.parameters},
+                      {"train_samples", plan.train_samples}, {"val_samples", plan.val_samples},
+                      {"test_samples", plan.test_samples}, {"batches_per_epoch", plan.batches_per_epoch},
+                      {"device", plan.device}, {"model", wb::config::toString(config.model.type)}}
+                     .dump()
+              << std::endl;
+    return 0;
+  }
+  std::string shape;
+  for (auto d : plan.input_shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+  std::cout << "dataset  " << plan.dataset << " (" << plan.train_samples << " train, " << plan.val_samples
+            << " val, " << plan.test_samples << " test)\n"
+            << "input    " << (shape.empty() ? "text" : shape)
+            << (plan.classes > 0 ? ", " + std::to_string(plan.classes) + " classes" : ", regression") << '\n'
+            << "model    " << wb::config::toString(config.model.type) << ", " << plan.parameters
+            << " parameters\n"
+            << "epoch    " << plan.batches_per_epoch << " batches of " << config.data.batch_size << " on "
+            << plan.device << '\n';
+  return 0;
+}
+
 int train(const Globals& g, const std::string& config_path, const std::vector<std::string>& overrides,
-          const std::string& name, const std::string& parent, const std::string& resume) {
+          const std::string& name, const std::string& parent, const std::string& resume, bool dry_run,
+          bool stdin_text) {
   const auto ws = openWorkspace(g);
   if (!resume.empty() && (!config_path.empty() || !overrides.empty()))
     throw CliError{"--resume continues a run with its own config; give no CONFIG or overrides"};
@@ -95,10 +140,14 @@ int train(const Globals& g, const std::string& config_path, const std::vector<st
     request = unwrap(wb::train::resumeRequest(ws, resume));
   } else {
     const fs::path primary = resolveConfigPath(ws, config_path);
+    if (stdin_text)  // an editor's unsaved text; CONFIG names it and anchors its defaults
+      co.primary_text = std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     auto config = unwrap(wb::config::loadExperimentConfig(primary, overrides, co));
+    if (dry_run) return planOnly(g, ws, config);
     request.config = config;
     request.config_text = wb::config::toYaml(config);
   }
+  if (dry_run) throw CliError{"--dry-run needs a CONFIG, not --resume"};
   request.run_name = name;
   request.parent_run_id = parent;
   // A sweep child's overrides are what makes it differ: list them with its params.
@@ -286,6 +335,10 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--name", train_name, "Run name (default: generated)");
   std::string train_parent;
   train_cmd->add_option("--parent", train_parent, "Parent run (a sweep)")->group("");
+  bool train_dry = false, train_stdin = false;
+  train_cmd->add_flag("--dry-run", train_dry, "Check the config and show the dataset and model size; train nothing");
+  train_cmd->add_flag("--stdin-text", train_stdin, "Read the config's text from stdin (CONFIG names it)");
+  auto* models_cmd = app.add_subcommand("models", "List the model types and their hyperparameters");
   auto* sweep_cmd = app.add_subcommand("sweep", "Run a sweep: the config's sweep: block and/or a=1,2 overrides");
   std::string sweep_config;
   std::vector<std::string> sweep_overrides;
@@ -301,7 +354,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
-    if (*train_cmd) return train(g, train_config, train_overrides, train_name, train_parent, train_resume);
+    if (*train_cmd)
+      return train(g, train_config, train_overrides, train_name, train_parent, train_resume, train_dry,
+                   train_stdin);
+    if (*models_cmd) {
+      listModels(g);
+      return 0;
+    }
     if (*sweep_cmd) return sweep(g, argv[0], sweep_config, sweep_overrides, sweep_parallel, sweep_dry);
     createDemo(g, demo_dir, demo_epochs);
   } catch (const CliError& e) {

@@ -150,7 +150,9 @@ class Composer {
                           included_from});
       return std::nullopt;
     }
-    auto loaded = loadYamlFile(file, display(file), &m_errors);
+    auto loaded = depth == 0 && m_options.primary_text
+                      ? parseYaml(*m_options.primary_text, display(file), &m_errors)
+                      : loadYamlFile(file, display(file), &m_errors);
     if (!loaded) return std::nullopt;
     ConfigNode self = std::move(loaded).value();
     if (self.kind == ConfigNode::Kind::Null) self = ConfigNode::makeMap(self.origin);
@@ -296,10 +298,11 @@ class Composer {
 };
 
 // The top-level groups the primary's defaults list names ({model: lenet} -> "model").
-std::vector<std::string> defaultsGroups(const fs::path& primary) {
+std::vector<std::string> defaultsGroups(const fs::path& primary, const ComposeOptions& options) {
   std::vector<std::string> groups;
   std::vector<ConfigError> ignored;  // composition reports them
-  auto tree = loadYamlFile(primary, {}, &ignored);
+  auto tree = options.primary_text ? parseYaml(*options.primary_text, {}, &ignored)
+                                   : loadYamlFile(primary, {}, &ignored);
   if (!tree) return groups;
   if (const ConfigNode* defaults = tree->find("defaults")) {
     for (const auto& item : defaults->children) {
@@ -450,7 +453,7 @@ Result<ComposedConfig> composeConfig(const fs::path& primary,
 
   // Group choices: `model=resnet18` for a group the defaults list names, `+optim=sgd` for a
   // group folder it does not.
-  const auto groups = defaultsGroups(primary);
+  const auto groups = defaultsGroups(primary, options);
   std::map<std::string, Choice> choices;
   std::vector<bool> consumed(overrides.size(), false);
   for (std::size_t i = 0; i < overrides.size(); ++i) {

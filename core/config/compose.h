@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,9 @@ struct ComposeOptions {
   std::filesystem::path configs_dir;   // groups: configs_dir/<group>/<option>.yaml
   std::filesystem::path display_root;  // messages show paths relative to this; default
                                        // configs_dir's parent (the workspace root)
+  /// The primary's text when it is not (yet) on disk, as in an editor with unsaved changes;
+  /// the primary path then only names it in messages and anchors relative lookups.
+  std::optional<std::string> primary_text;
 };
 
 /// A composed config tree, before schema validation.

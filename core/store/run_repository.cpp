@@ -213,18 +213,24 @@ Status RunRepository::setStatus(const std::string& run_id, RunStatus status,
   });
 }
 
-Status RunRepository::claim(const std::string& run_id, std::int64_t pid) {
+Status RunRepository::claim(const std::string& run_id, std::int64_t pid, RunStatus status) {
+  if (status != RunStatus::Running && status != RunStatus::Queued)
+    return makeError("a claimed run is running or queued", run_id);
   return m_db.writeTransaction([&]() -> Status {
     if (auto st = requireRun(m_db, run_id); !st) return st;
+    // A queued run has not started: its start time is set when it leaves the queue.
     auto stmt = m_db.prepare(
-        "UPDATE runs SET status = 'running', status_message = '', ended_at = NULL, "
-        "heartbeat_at = ?2, pid = ?3, pid_start_ticks = ?4, host = ?5 WHERE id = ?1");
+        "UPDATE runs SET status = ?6, status_message = '', ended_at = NULL, "
+        "heartbeat_at = ?2, pid = ?3, pid_start_ticks = ?4, host = ?5, "
+        "started_at = CASE WHEN ?6 = 'running' THEN coalesce(started_at, ?2) ELSE started_at END "
+        "WHERE id = ?1");
     if (!stmt) return stmt.error();
     return stmt->bind(1, run_id)
         .bind(2, unixNow())
         .bind(3, pid)
         .bind(4, processStartTicks(pid))
         .bind(5, localHostName())
+        .bind(6, std::string(toString(status)))
         .run();
   });
 }
@@ -326,7 +332,8 @@ Status RunRepository::remove(const std::vector<std::string>& run_ids) {
 Result<int> RunRepository::reapDeadRuns(double stale_heartbeat_s) {
   auto sel = m_db.prepare(
       "SELECT id, coalesce(pid,0), coalesce(pid_start_ticks,0), host, "
-      "coalesce(heartbeat_at, started_at, created_at) FROM runs WHERE status = 'running'");
+      "coalesce(heartbeat_at, started_at, created_at), status FROM runs "
+      "WHERE status = 'running' OR (status = 'queued' AND pid IS NOT NULL)");
   if (!sel) return sel.error();
   const std::string host = localHostName();
   const double now = unixNow();
@@ -339,10 +346,15 @@ Result<int> RunRepository::reapDeadRuns(double stale_heartbeat_s) {
     const std::int64_t pid = sel->columnInt(1);
     const std::string run_host = sel->columnText(3);
     const double heartbeat = sel->columnDouble(4);
+    const bool queued = sel->columnText(5) == "queued";
     if (run_host == host && pid > 0) {
       if (!processAlive(pid, sel->columnInt(2)))
         dead.push_back({sel->columnText(0),
-                        "process " + std::to_string(pid) + " ended without finishing the run"});
+                        "process " + std::to_string(pid) +
+                            (queued ? " ended while the run was queued"
+                                    : " ended without finishing the run")});
+    } else if (queued) {
+      continue;  // waiting elsewhere sends no heartbeat
     } else if (now - heartbeat > stale_heartbeat_s) {
       dead.push_back({sel->columnText(0), "no heartbeat from " + run_host + " for " +
                                               std::to_string(static_cast<int>(now - heartbeat)) +
@@ -356,7 +368,7 @@ Result<int> RunRepository::reapDeadRuns(double stale_heartbeat_s) {
     auto upd = m_db.prepare(
         "UPDATE runs SET status = 'killed', status_message = ?2, "
         "ended_at = coalesce(heartbeat_at, started_at, created_at) "
-        "WHERE id = ?1 AND status = 'running'");
+        "WHERE id = ?1 AND status IN ('running', 'queued')");
     if (!upd) return upd.error();
     for (const auto& d : dead) {
       if (auto s = upd->bind(1, d.id).bind(2, d.why).run(); !s) return s;

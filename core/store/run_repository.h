@@ -46,8 +46,9 @@ class RunRepository {
 
   Status setStatus(const std::string& run_id, RunStatus status, const std::string& message = {});
   Status setParams(const std::string& run_id, const ParamMap& params);
-  /// Makes process PID the owner of a run again (resuming it): running, new pid and host.
-  Status claim(const std::string& run_id, std::int64_t pid);
+  /// Makes process PID the owner of a run (a queued run starting, a run resuming): STATUS
+  /// (running or queued), new pid and host, started_at set if it was not.
+  Status claim(const std::string& run_id, std::int64_t pid, RunStatus status = RunStatus::Running);
   Result<ParamMap> params(const std::string& run_id);
   /// All params of all runs: run id → params. One query, for tables.
   Result<std::map<std::string, ParamMap>> allParams();

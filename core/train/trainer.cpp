@@ -21,6 +21,7 @@
 #include "core/store/metrics_writer.h"
 #include "core/store/run_repository.h"
 #include "core/train/classification_metrics.h"
+#include "core/train/run_slots.h"
 #include "core/workspace/workspace.h"
 
 namespace wb::train {
@@ -192,25 +193,21 @@ Result<torch::Device> pickDevice(const std::string& name) {
   }
 }
 
-}  // namespace
+// The loaders and the model's input for CFG (shared by training and its dry run).
+struct PreparedData {
+  data::DatasetVersion version;
+  std::unique_ptr<data::DataLoader> train, val, test;  // val/test null when empty
+  nlohmann::json fitted;  // transforms with their fitted state
+  bool classification = true;
+  models::ModelInput input;
+};
 
-Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& request,
-                                 const TrainEventFn& on_event, const std::atomic<bool>& stop) {
-  const auto& cfg = request.config;
-  auto emit = [&](nlohmann::json event) {
-    if (on_event) on_event(event);
-  };
-  auto device = pickDevice(cfg.trainer.device);
-  if (!device) return device.error();
-  torch::manual_seed(static_cast<std::uint64_t>(cfg.trainer.seed));
-  if (cfg.trainer.deterministic) at::globalContext().setDeterministicAlgorithms(true, false);
-
-  // Data first: a wrong dataset ref fails before a run exists.
-  auto db = ws.connect();
-  if (!db) return db.error();
-  data::DatasetRepository datasets(**db);
+Result<PreparedData> prepareData(const Workspace& ws, data::DatasetRepository& datasets,
+                                 const config::ExperimentConfig& cfg) {
+  PreparedData out;
   auto version = datasets.resolve(cfg.data.dataset);
   if (!version) return makeError(version.error().text(), "data.dataset");
+  out.version = *version;
   auto manifest = data::loadManifest(ws, *version);
   if (!manifest) return manifest.error();
   auto splitOf = [](const std::string& name) {
@@ -222,28 +219,83 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
   lo.seed = static_cast<std::uint64_t>(cfg.trainer.seed);
   lo.device = "cpu";  // batches move to the device in the loop
   lo.split = splitOf(cfg.data.train_split);
-  auto train_loader = data::DataLoader::create(ws, *manifest, cfg.data.transforms, lo);
-  if (!train_loader) return makeError(train_loader.error().text(), "data");
-  if ((*train_loader)->size() == 0)
+  auto train = data::DataLoader::create(ws, *manifest, cfg.data.transforms, lo);
+  if (!train) return makeError(train.error().text(), "data");
+  out.train = std::move(*train);
+  if (out.train->size() == 0)
     return makeError("the " + cfg.data.train_split + " split is empty", version->ref());
-  const nlohmann::json fitted = (*train_loader)->fittedTransforms();
+  out.fitted = out.train->fittedTransforms();
   auto evalLoader = [&](const std::string& split) -> std::unique_ptr<data::DataLoader> {
     data::LoaderOptions eo = lo;
     eo.split = splitOf(split);
     eo.shuffle = false;
     eo.mode = data::ImagePipeline::Mode::Eval;
-    auto l = data::DataLoader::create(ws, *manifest, fitted, eo);
+    auto l = data::DataLoader::create(ws, *manifest, out.fitted, eo);
     if (!l || (*l)->size() == 0) return nullptr;
     return std::move(*l);
   };
-  auto val_loader = evalLoader(cfg.data.val_split);
-  auto test_loader = evalLoader(cfg.data.test_split);
+  out.val = evalLoader(cfg.data.val_split);
+  out.test = evalLoader(cfg.data.test_split);
+  out.classification = out.train->task() == data::Task::Classification;
+  out.input.shape = out.train->inputShape();
+  out.input.classes =
+      out.classification ? static_cast<std::int64_t>(out.train->classCount()) : 0;
+  out.input.vocabulary = static_cast<std::int64_t>(out.train->vocabularySize());
+  return out;
+}
 
-  const bool classification = (*train_loader)->task() == data::Task::Classification;
-  models::ModelInput input;
-  input.shape = (*train_loader)->inputShape();
-  input.classes = classification ? static_cast<std::int64_t>((*train_loader)->classCount()) : 0;
-  input.vocabulary = static_cast<std::int64_t>((*train_loader)->vocabularySize());
+}  // namespace
+
+Result<TrainPlan> planTraining(const Workspace& ws, const config::ExperimentConfig& cfg) {
+  auto db = ws.connect();
+  if (!db) return db.error();
+  data::DatasetRepository datasets(**db);
+  auto prepared = prepareData(ws, datasets, cfg);
+  if (!prepared) return prepared.error();
+  const std::string type(config::toString(cfg.model.type));
+  auto parameters = models::countParameters(type, cfg.model.params, prepared->input);
+  if (!parameters) return parameters.error();
+  TrainPlan plan;
+  plan.dataset = prepared->version.ref();
+  plan.input_shape = prepared->input.shape;
+  plan.classes = prepared->input.classes;
+  plan.parameters = *parameters;
+  plan.train_samples = static_cast<std::int64_t>(prepared->train->size());
+  plan.val_samples = prepared->val ? static_cast<std::int64_t>(prepared->val->size()) : 0;
+  plan.test_samples = prepared->test ? static_cast<std::int64_t>(prepared->test->size()) : 0;
+  plan.batches_per_epoch = static_cast<std::int64_t>(prepared->train->batchesPerEpoch());
+  auto device = pickDevice(cfg.trainer.device);
+  if (!device) return device.error();
+  plan.device = device->str();
+  return plan;
+}
+
+Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& request,
+                                 const TrainEventFn& on_event, const std::atomic<bool>& stop) {
+  const auto& cfg = request.config;
+  std::string event_run_id;  // every event names its run once there is one (sweeps interleave)
+  auto emit = [&](nlohmann::json event) {
+    if (!event_run_id.empty() && !event.contains("run_id")) event["run_id"] = event_run_id;
+    if (on_event) on_event(event);
+  };
+  auto device = pickDevice(cfg.trainer.device);
+  if (!device) return device.error();
+  torch::manual_seed(static_cast<std::uint64_t>(cfg.trainer.seed));
+  if (cfg.trainer.deterministic) at::globalContext().setDeterministicAlgorithms(true, false);
+
+  // Data first: a wrong dataset ref fails before a run exists.
+  auto db = ws.connect();
+  if (!db) return db.error();
+  data::DatasetRepository datasets(**db);
+  auto prepared = prepareData(ws, datasets, cfg);
+  if (!prepared) return prepared.error();
+  const data::DatasetVersion* version = &prepared->version;
+  auto* train_loader = &prepared->train;
+  auto& val_loader = prepared->val;
+  auto& test_loader = prepared->test;
+  const nlohmann::json& fitted = prepared->fitted;
+  const bool classification = prepared->classification;
+  const models::ModelInput& input = prepared->input;
   auto model = models::buildModel(std::string(config::toString(cfg.model.type)), cfg.model.params, input);
   if (!model) return model.error();
   if (auto st = (*model)->to(*device); !st) return st.error();
@@ -281,14 +333,37 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
       if (auto it = ps->find("trainer.completed_epochs"); it != ps->end()) start_epoch = std::atoi(it->second.c_str());
       if (auto it = ps->find("trainer.completed_steps"); it != ps->end()) start_step = std::atoll(it->second.c_str());
     }
-    if (auto st = runs.claim(request.resume_run_id, ::getpid()); !st) return st.error();
+    if (auto st = runs.claim(request.resume_run_id, ::getpid(), store::RunStatus::Queued); !st)
+      return st.error();
     run = runs.find(request.resume_run_id);
   } else {
+    nr.status = store::RunStatus::Queued;
     run = runs.create(nr);
   }
   if (!run) return run.error();
+  event_run_id = run->id;
   TrainOutcome outcome;
   outcome.run_id = run->id;
+
+  // The workspace's run queue: wait for a slot (shared with every other wb process).
+  RunSlot slot;
+  {
+    auto acquired = acquireRunSlot(ws, run->id, [&](const SlotWait& w) {
+      emit({{"event", "queued"}, {"name", run->name}, {"position", w.position},
+            {"limit", w.limit}, {"busy", w.busy}});
+    }, stop);
+    if (!acquired) {
+      const std::string why = stop ? "stopped while queued" : acquired.error().text();
+      (void)runs.setStatus(run->id, stop ? store::RunStatus::Killed : store::RunStatus::Failed, why);
+      outcome.status = stop ? store::RunStatus::Killed : store::RunStatus::Failed;
+      outcome.message = why;
+      emit({{"event", "finished"}, {"status", store::toString(outcome.status)}, {"message", why},
+            {"metrics", nlohmann::json::object()}});
+      return outcome;
+    }
+    slot = std::move(*acquired);
+  }
+  if (auto st = runs.claim(run->id, ::getpid()); !st) return st.error();
   (void)datasets.linkRun(run->id, version->id, "train");
 
   store::MetricsWriterOptions wopts;

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -40,6 +41,19 @@ struct TrainOutcome {
   int epochs = 0;
   std::map<std::string, double> final_metrics;  // last epoch's values, plus test/*
 };
+
+/// What a config would train, without training it (`wb train --dry-run`, the editor's
+/// parameter count): loads the dataset version, fits the transforms, sizes the model.
+struct TrainPlan {
+  std::string dataset;  // resolved ref "digits@1"
+  std::vector<std::int64_t> input_shape;
+  std::int64_t classes = 0;  // 0: regression
+  std::int64_t parameters = 0;
+  std::int64_t train_samples = 0, val_samples = 0, test_samples = 0;
+  std::int64_t batches_per_epoch = 0;
+  std::string device;
+};
+Result<TrainPlan> planTraining(const Workspace& workspace, const config::ExperimentConfig& config);
 
 /// Called for every event ({"event": "started"|"epoch"|"step"|"finished", …}) on the training
 /// thread; `wb train` prints each as one JSON line.

@@ -180,6 +180,122 @@ class TestCliTrain : public QObject {
     QVERIFY(!again.ok());
     QVERIFY2(again.err.contains("already finished"), again.describe().constData());
   }
+  void dryRunPlansWithoutARun() {
+    auto r = wb({QStringLiteral("--json"), QStringLiteral("train"), QStringLiteral("iris"),
+                 QStringLiteral("--dry-run")});
+    WB_VERIFY_RUN(r);
+    WB_PARSE_OBJECT(plan, r.out.trimmed());
+    QCOMPARE(plan.value(QStringLiteral("event")).toString(), QStringLiteral("plan"));
+    QCOMPARE(plan.value(QStringLiteral("parameters")).toInt(), 4 * 8 + 8 + 8 * 3 + 3);  // mlp [8]
+    QCOMPARE(plan.value(QStringLiteral("classes")).toInt(), 3);
+    QCOMPARE(plan.value(QStringLiteral("dataset")).toString(), QStringLiteral("iris@1"));
+    // Unsaved editor text on stdin, named by the config path.
+    WbCall call;
+    call.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("--json"), QStringLiteral("train"),
+                 QStringLiteral("iris"), QStringLiteral("--dry-run"), QStringLiteral("--stdin-text")};
+    std::string text = kConfig;
+    text.replace(text.find("hidden: [8]"), 11, "hidden: [16]");
+    call.input = QByteArray::fromStdString(text);
+    auto s = runWb(call);
+    WB_VERIFY_RUN(s);
+    WB_PARSE_OBJECT(plan16, s.out.trimmed());
+    QCOMPARE(plan16.value(QStringLiteral("parameters")).toInt(), 4 * 16 + 16 + 16 * 3 + 3);
+    call.input = "data: {dataset: iris@latest}\nmodel: {type: mlp, hiden: [4]}\n";
+    auto bad = runWb(call);
+    QVERIFY(!bad.ok());
+    QVERIFY2(bad.err.contains("did you mean 'hidden'"), bad.describe().constData());
+    QCOMPARE(m_f->count("SELECT count(*) FROM runs"), std::int64_t(0));
+  }
+
+  void queueRunsOneAtATimeInArrivalOrder() {
+    const QStringList env = {QStringLiteral("WB_MAX_RUNS=1")};
+    std::vector<std::unique_ptr<QProcess>> procs;
+    for (const char* name : {"q1", "q2", "q3"}) {
+      WbCall call;
+      call.env = env;
+      call.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("--json"), QStringLiteral("train"),
+                   QStringLiteral("iris"), QStringLiteral("trainer.epochs=150"), QStringLiteral("--name"),
+                   QString::fromLatin1(name)};
+      procs.push_back(startWb(call));
+      // Arrival order is creation order: let each one register before the next starts.
+      QElapsedTimer t;
+      t.start();
+      while (m_f->count(std::string("SELECT count(*) FROM runs WHERE name = '") + name + "'") == 0 &&
+             t.elapsed() < 20'000)
+        QTest::qWait(20);
+    }
+    std::vector<QByteArray> outs;
+    for (auto& p : procs) {
+      QVERIFY(p->waitForFinished(120'000));
+      QCOMPARE(p->exitCode(), 0);
+      outs.push_back(p->readAllStandardOutput());
+    }
+    QVERIFY2(outs[1].startsWith("{\"busy\":1,\"event\":\"queued\""), outs[1].left(300).constData());
+    QVERIFY2(outs[2].contains("\"event\":\"queued\""), outs[2].left(300).constData());
+    const auto a = m_f->find("q1"), b = m_f->find("q2"), c = m_f->find("q3");
+    for (const auto* r : {&a, &b, &c}) QCOMPARE(statusName(r->status), std::string("finished"));
+    // One at a time, first come first served.
+    QVERIFY(*b.started_at >= *a.ended_at);
+    QVERIFY(*c.started_at >= *b.ended_at);
+  }
+
+  void stopWhileQueuedKillsOnlyThatRun() {
+    const QStringList env = {QStringLiteral("WB_MAX_RUNS=1")};
+    WbCall first;
+    first.env = env;
+    first.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("--json"), QStringLiteral("train"),
+                  QStringLiteral("iris"), QStringLiteral("trainer.epochs=100000"), QStringLiteral("--name"),
+                  QStringLiteral("holder")};
+    auto holder = startWb(first);
+    WbCall second = first;
+    second.args[5] = QStringLiteral("trainer.epochs=2");
+    second.args[7] = QStringLiteral("waiter");
+    QByteArray out;
+    QElapsedTimer t;
+    t.start();
+    while (!out.contains("\"event\":\"started\"") && t.elapsed() < 30'000) {
+      holder->waitForReadyRead(100);
+      out += holder->readAllStandardOutput();
+    }
+    auto waiter = startWb(second);
+    QByteArray wout;
+    t.restart();
+    while (!wout.contains("\"event\":\"queued\"") && t.elapsed() < 30'000) {
+      waiter->waitForReadyRead(100);
+      wout += waiter->readAllStandardOutput();
+    }
+    QVERIFY2(wout.contains("\"event\":\"queued\""), wout.constData());
+    auto q = wb({QStringLiteral("--json"), QStringLiteral("queue")});
+    WB_VERIFY_RUN(q);
+    WB_PARSE_OBJECT(queue, q.out.trimmed());
+    QCOMPARE(queue.value(QStringLiteral("limit")).toInt(), 1);
+    QCOMPARE(queue.value(QStringLiteral("queued")).toArray().size(), 1);
+    QCOMPARE(queue.value(QStringLiteral("running")).toArray().size(), 1);
+    ::kill(static_cast<pid_t>(waiter->processId()), SIGTERM);
+    QVERIFY(waiter->waitForFinished(30'000));
+    QCOMPARE(waiter->exitCode(), 143);
+    const auto w = m_f->find("waiter");
+    QCOMPARE(statusName(w.status), std::string("killed"));
+    QCOMPARE(w.status_message, std::string("stopped while queued"));
+    QCOMPARE(statusName(m_f->find("holder").status), std::string("running"));
+    ::kill(static_cast<pid_t>(holder->processId()), SIGTERM);
+    QVERIFY(holder->waitForFinished(30'000));
+    QCOMPARE(holder->exitCode(), 143);
+  }
+
+  void queueLimitIsSetAndReset() {
+    auto set = wb({QStringLiteral("--json"), QStringLiteral("queue"), QStringLiteral("--limit"), QStringLiteral("3")});
+    WB_VERIFY_RUN(set);
+    WB_PARSE_OBJECT(s, set.out.trimmed());
+    QCOMPARE(s.value(QStringLiteral("limit")).toInt(), 3);
+    auto reset = wb({QStringLiteral("--json"), QStringLiteral("queue"), QStringLiteral("--limit"), QStringLiteral("0")});
+    WB_VERIFY_RUN(reset);
+    WB_PARSE_OBJECT(r, reset.out.trimmed());
+    QCOMPARE(r.value(QStringLiteral("limit")).toInt(), r.value(QStringLiteral("default_limit")).toInt());
+    QCOMPARE(r.value(QStringLiteral("limit")).toInt(), std::max(1, QThread::idealThreadCount() / 2));
+    auto bad = wb({QStringLiteral("queue"), QStringLiteral("--limit"), QStringLiteral("-2")});
+    QVERIFY(!bad.ok());
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCliTrain)

@@ -1,0 +1,197 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include "core/config/config_node.h"
+
+class QFileSystemModel;
+class QFileSystemWatcher;
+class QFrame;
+class QLabel;
+class QProcess;
+class QPushButton;
+class QScrollArea;
+class QSplitter;
+class QTabWidget;
+class QTimer;
+class QToolButton;
+class QTreeView;
+class QTreeWidget;
+
+namespace wb::ui {
+
+class ConfigFormWidget;
+class SweepEditorWidget;
+class YamlEditor;
+
+/// The config editor of the Experiments section: the workspace's configs/ tree on the left;
+/// in the middle a form (and a Sweep tab) and the YAML text side by side, kept in sync; below,
+/// the problems of the composed config. Validation composes the editor's unsaved text with its
+/// defaults (ComposeOptions::primary_text) off the GUI thread, debounced; a valid config gets
+/// its parameter count from `wb train --dry-run` run as a child process.
+class ExperimentEditorWidget : public QWidget {
+  Q_OBJECT
+ public:
+  /// What New starts from.
+  enum class NewConfigTemplate { Invalid, Minimal, CopyOfCurrent };
+
+  /// Debounce between the last edit and validation.
+  static constexpr int kValidateDelayMs = 250;
+  /// Debounce between a valid result and the dry run that counts parameters.
+  static constexpr int kPlanDelayMs = 600;
+
+  explicit ExperimentEditorWidget(QWidget* parent = nullptr);
+  ~ExperimentEditorWidget() override;
+
+  /// Shows ROOT/configs (created when missing) and forgets the open config.
+  void setWorkspace(const QString& root);
+  QString workspaceRoot() const { return m_root; }
+  /// The `wb` executable used for the dry run and the model catalog. Default: `wb` next to
+  /// this program, else on PATH.
+  void setCliPath(const QString& path);
+  /// Suggestions for data.dataset.
+  void setDatasetRefs(const QStringList& refs);
+  /// The catalog of `wb models --json` (see ConfigFormWidget::setModelCatalog).
+  void setModelCatalog(const QJsonObject& catalog);
+  /// Runs `wb models --json` in the background and uses its catalog when it succeeds.
+  void refreshModelCatalog();
+
+  /// Opens a config file, discarding unsaved changes (call maybeSave() first to ask).
+  bool openConfig(const QString& path);
+  QString currentConfigPath() const { return m_path; }
+  /// The open config as workspace-relative text ("configs/digits.yaml").
+  QString currentDisplayName() const;
+  bool isDirty() const;
+  /// Asks whether to save unsaved changes: false when the user cancels.
+  bool maybeSave();
+  bool save();
+  /// Writes the text to PATH and continues editing there.
+  bool saveAs(const QString& path);
+  /// Creates configs/RELATIVE_PATH (".yaml" added when missing) and opens it.
+  bool newConfig(const QString& relative_path, NewConfigTemplate from);
+  /// Back to the file on disk (one undo step).
+  void revert();
+
+  /// Saves when dirty, then emits launchRequested(path, false / true).
+  void requestRun();
+  void requestSweep();
+
+  /// The last validation result that matches the text (after validated()).
+  bool isValid() const { return m_valid; }
+  int errorCount() const { return static_cast<int>(m_errors.size()); }
+  std::optional<std::size_t> runCount() const { return m_run_count; }
+  /// Whether a validation is scheduled or running (its result not applied yet).
+  bool isValidationPending() const;
+  /// Whether a validation or a dry run is pending or running.
+  bool isBusy() const;
+
+  ConfigFormWidget* form() const { return m_form; }
+  YamlEditor* yamlEditor() const { return m_yaml; }
+  SweepEditorWidget* sweepEditor() const { return m_sweep; }
+  QTreeWidget* errorList() const { return m_error_list; }
+  QPushButton* runButton() const { return m_run; }
+  QPushButton* sweepButton() const { return m_sweep_button; }
+  QTreeView* fileTree() const { return m_file_tree; }
+  QLabel* parameterLabel() const { return m_parameters; }
+  QLabel* statusLabel() const { return m_status; }
+  QTabWidget* tabs() const { return m_tabs; }
+
+  QByteArray saveState() const;
+  void restoreState(const QByteArray& state);
+
+ Q_SIGNALS:
+  /// Run (SWEEP false) or sweep the saved config at CONFIG_PATH.
+  void launchRequested(const QString& config_path, bool sweep);
+  /// A validation result was applied: VALID and the number of problems.
+  void validated(bool valid, int error_count);
+  void currentConfigChanged(const QString& path);
+  void dirtyChanged(bool dirty);
+  /// The parameter count label changed (after a dry run or its failure).
+  void planUpdated(const QString& text);
+  void statusMessage(const QString& text, int timeout_ms);
+
+ private:
+  struct Validation;
+
+  void buildUi();
+  void onTextChanged();
+  void updateDirty();
+  void startValidation();
+  void applyValidation(const Validation& result);
+  void startPlan();
+  void setPlanText(const QString& text, const QString& tooltip = {});
+  void applyEdit(const QString& key, const std::optional<QString>& value_yaml);
+  void applyKeyPathEdit(const std::vector<std::string>& path,
+                        const std::optional<QString>& value_yaml);
+  void setEditorText(const QString& text, bool undoable);
+  void updateTitle();
+  void updateButtons();
+  void onFileChanged(const QString& path);
+  void showDiskBanner(const QString& message);
+  void watch(const QString& path);
+  bool writeFile(const QString& path, const QString& text);
+  std::optional<QString> readFile(const QString& path, QString* error = nullptr) const;
+  QString cliPath() const;
+  QString minimalConfig(const QString& name) const;
+  void onFileActivated(const QString& path);
+  void onErrorActivated(int row, bool open_other_file);
+
+  QString m_root;
+  QString m_configs_dir;
+  QString m_path;        // absolute; empty when nothing is open
+  QString m_saved_text;  // the text on disk as last read or written ("\n" line ends)
+  bool m_crlf = false;   // the file uses "\r\n"; written back that way
+  bool m_dirty = false;
+  bool m_loading_text = false;  // setPlainText of a newly opened file
+  QString m_cli_path;
+  bool m_catalog_set = false;
+  QStringList m_dataset_refs;
+
+  quint64 m_generation = 0;  // bumped on every text change; older results are dropped
+  bool m_validating = false;
+  bool m_valid = false;
+  std::vector<config::ConfigError> m_errors;
+  std::string m_display;  // the primary as composition names it
+  std::optional<std::size_t> m_run_count;
+  bool m_has_sweep = false;
+  bool m_joining_edits = false;  // form edits in one event-loop turn make one undo step
+
+  QTimer* m_validate_timer;
+  QTimer* m_plan_timer;
+  QProcess* m_plan_process = nullptr;
+  QProcess* m_catalog_process = nullptr;
+  QFileSystemWatcher* m_watcher;
+  QFileSystemModel* m_fs_model;
+
+  QToolButton* m_new;
+  QToolButton* m_save;
+  QToolButton* m_save_as;
+  QToolButton* m_revert;
+  QLabel* m_title;
+  QLabel* m_parameters;
+  QPushButton* m_run;
+  QPushButton* m_sweep_button;
+  QFrame* m_banner;
+  QLabel* m_banner_text;
+  QSplitter* m_main_splitter;
+  QSplitter* m_vertical_splitter;
+  QSplitter* m_center_splitter;
+  QTreeView* m_file_tree;
+  QTabWidget* m_tabs;
+  QScrollArea* m_form_scroll;
+  ConfigFormWidget* m_form;
+  SweepEditorWidget* m_sweep;
+  YamlEditor* m_yaml;
+  QLabel* m_status;
+  QTreeWidget* m_error_list;
+};
+
+}  // namespace wb::ui
