@@ -31,6 +31,7 @@
 
 #include "core/workspace/workspace.h"
 #include "ui/datasets_panel.h"
+#include "ui/experiments_panel.h"
 #include "ui/run_table_model.h"
 #include "ui/runs_panel.h"
 #include "ui/thumbnail_grid_widget.h"
@@ -51,6 +52,7 @@ const QString kDatasetsSelectedKey = QStringLiteral("datasetsPanel/selected");
 const QString kDatasetsTabKey = QStringLiteral("datasetsPanel/tab");
 const QString kDatasetsShuffleKey = QStringLiteral("datasetsPanel/shuffle");
 const QString kSectionKey = QStringLiteral("mainWindow/section");
+const QString kExperimentsStateKey = QStringLiteral("experimentsPanel/state");
 
 struct OpenResult {
   std::optional<Workspace> workspace;
@@ -116,6 +118,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
 MainWindow::~MainWindow() {
   // Panels use the session: delete them first.
+  delete m_experiments;
+  m_experiments = nullptr;
   delete m_runs;
   m_runs = nullptr;
   delete m_datasets;
@@ -273,6 +277,21 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
   runs_item->setToolTip(tr("Every training run: status, params, metrics, notes"));
   m_runs->restoreState(QSettings().value(kRunsStateKey).toByteArray());
 
+  m_experiments = new ExperimentsPanel(m_session, cliPath(), m_sections);
+  m_sections->addWidget(m_experiments);
+  auto* experiments_item =
+      new QListWidgetItem(style()->standardIcon(QStyle::SP_MediaPlay), tr("Experiments"), m_nav);
+  experiments_item->setToolTip(
+      tr("Edit experiment configs, launch runs and sweeps, watch the run queue"));
+  m_experiments->restoreState(QSettings().value(kExperimentsStateKey).toByteArray());
+  connect(m_experiments, &ExperimentsPanel::statusMessage, this,
+          [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
+  connect(m_experiments, &ExperimentsPanel::openRunRequested, this, [this](const QString& run_id) {
+    showSection(tr("Runs"));
+    m_runs->showRun(run_id);
+    m_session->refresh();
+  });
+
   m_datasets = new DatasetsPanel(m_session, m_sections);
   m_sections->addWidget(m_datasets);
   auto* datasets_item =
@@ -318,6 +337,12 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
 }
 
 void MainWindow::closeWorkspace() {
+  if (m_experiments) {
+    QSettings().setValue(kExperimentsStateKey, m_experiments->saveState());
+    m_sections->removeWidget(m_experiments);
+    delete m_experiments;  // stops the runs it launched (each saves a checkpoint)
+    m_experiments = nullptr;
+  }
   if (m_runs) {
     QSettings().setValue(kRunsStateKey, m_runs->saveState());
     m_sections->removeWidget(m_runs);
@@ -371,6 +396,7 @@ void MainWindow::saveLayout() {
   settings.setValue(kStateKey, saveState());
   if (m_runs) settings.setValue(kRunsStateKey, m_runs->saveState());
   if (m_datasets) saveDatasetsState(settings);
+  if (m_experiments) settings.setValue(kExperimentsStateKey, m_experiments->saveState());
   if (m_session) settings.setValue(kSectionKey, m_nav->currentRow());
 }
 
@@ -383,6 +409,10 @@ void MainWindow::saveDatasetsState(QSettings& settings) const {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (m_experiments && !m_experiments->confirmClose()) {
+    event->ignore();
+    return;
+  }
   saveLayout();
   event->accept();
 }

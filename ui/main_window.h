@@ -14,6 +14,7 @@ class QStackedWidget;
 namespace wb::ui {
 
 class DatasetsPanel;
+class ExperimentsPanel;
 class RunsPanel;
 class WelcomePage;
 class WorkspaceSession;
@@ -40,9 +41,10 @@ class MainWindow : public QMainWindow {
   WorkspaceSession* session() const { return m_session; }
   RunsPanel* runsPanel() const { return m_runs; }
   DatasetsPanel* datasetsPanel() const { return m_datasets; }
+  ExperimentsPanel* experimentsPanel() const { return m_experiments; }
   /// File ▸ Import Dataset… (Ctrl+I); enabled while a workspace is open.
   QAction* importDatasetAction() const { return m_import_dataset; }
-  /// Shows a section by its name in the navigation ("Runs", "Datasets").
+  /// Shows a section by its name in the navigation ("Runs", "Experiments", "Datasets").
   void showSection(const QString& name);
   WelcomePage* welcomePage() const { return m_welcome; }
   QStringList recentWorkspaces() const;
@@ -77,6 +79,7 @@ class MainWindow : public QMainWindow {
   QStackedWidget* m_sections = nullptr;
   RunsPanel* m_runs = nullptr;
   DatasetsPanel* m_datasets = nullptr;
+  ExperimentsPanel* m_experiments = nullptr;
   QAction* m_import_dataset = nullptr;
   WorkspaceSession* m_session = nullptr;  // owned; deleted after the panels that use it
   QMenu* m_recent_menu = nullptr;

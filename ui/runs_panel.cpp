@@ -145,6 +145,7 @@ void RunsPanel::onSnapshot(RunSnapshotPtr snapshot) {
   if (selectedRunIds().isEmpty() && !selected.isEmpty()) {
     for (const auto& id : selected) selectRun(id);
   }
+  if (!m_pending_show.isEmpty() && m_model->rowOfRun(m_pending_show) >= 0) showRun(m_pending_show);
   updateDetail();
   updateCount();
 }
@@ -170,6 +171,19 @@ void RunsPanel::selectRun(const QString& run_id) {
   if (!idx.isValid()) return;
   m_view->selectionModel()->select(idx, QItemSelectionModel::Select | QItemSelectionModel::Rows);
   m_view->scrollTo(idx);
+}
+
+void RunsPanel::showRun(QString run_id) {  // a copy: callers pass m_pending_show
+  if (m_model->rowOfRun(run_id) < 0) {
+    m_pending_show = run_id;
+    return;
+  }
+  m_pending_show.clear();
+  m_filter->clear();  // a filter could hide it
+  m_view->selectionModel()->clearSelection();
+  selectRun(run_id);
+  updateDetail();
+  m_view->setFocus();
 }
 
 void RunsPanel::updateDetail() {

@@ -38,6 +38,8 @@ class RunsPanel : public QWidget {
   /// Selected run ids, in view order.
   QStringList selectedRunIds() const;
   void selectRun(const QString& run_id);
+  /// Selects only this run and shows it; a run not loaded yet is selected when it arrives.
+  void showRun(QString run_id);
 
   /// Asks for confirmation, then deletes the selected runs off the GUI thread.
   void deleteSelected();
@@ -60,6 +62,7 @@ class RunsPanel : public QWidget {
   RunDetailWidget* m_detail;
   QAction* m_delete;
   QTimer* m_tick;
+  QString m_pending_show;  // showRun() of a run the snapshot does not have yet
 };
 
 }  // namespace wb::ui

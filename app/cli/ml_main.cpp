@@ -231,9 +231,15 @@ int sweep(const Globals& g, const char* self, const std::string& config_path,
   else
     std::cout << "sweep " << parent_run.name << " (" << parent_run.id << "): " << children.size()
               << " runs, " << parallel << " at a time" << std::endl;
-  std::signal(SIGTERM, onTrainSignal);
-  std::signal(SIGINT, onTrainSignal);
+  // No SA_RESTART: a stop must interrupt waitpid() so it reaches the children.
+  struct sigaction action {};
+  action.sa_handler = onTrainSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
   std::size_t next = 0, running = 0, failed = 0;
+  bool forwarded = false;
   std::vector<pid_t> pids;
   while ((next < children.size() || running > 0)) {
     while (!g_stop && running < static_cast<std::size_t>(parallel) && next < children.size()) {
@@ -261,13 +267,14 @@ int sweep(const Globals& g, const char* self, const std::string& config_path,
         ++running;
       }
     }
+    if (g_stop && !forwarded) {
+      for (pid_t p : pids) ::kill(p, SIGTERM);  // pass the stop on to the children
+      forwarded = true;
+    }
     int status = 0;
     const pid_t done = ::waitpid(-1, &status, 0);
     if (done < 0) {
-      if (errno == EINTR) {
-        for (pid_t p : pids) ::kill(p, SIGTERM);  // pass the stop on to the children
-        continue;
-      }
+      if (errno == EINTR) continue;
       break;
     }
     --running;

@@ -391,7 +391,7 @@ Image renderShape(bool square, Rng& rng) {
   const double gx = std::cos(gdir) / kSide, gy = std::sin(gdir) / kSide;
   const Rgb bg_mid = mix(bg0, bg1, 0.5);
   Rgb fg = randomColour(rng);
-  for (int tries = 0; tries < 12 && colourDistance(fg, bg_mid) < 0.45; ++tries) {
+  for (int tries = 0; tries < 24 && colourDistance(fg, bg_mid) < 0.6; ++tries) {
     fg = randomColour(rng);
   }
   // Similar areas for both classes, so size is no cue.
@@ -407,7 +407,8 @@ Image renderShape(bool square, Rng& rng) {
   const double shade = rng.uniform(-0.25, 0.25);
 
   // An occluding bar in a background-like colour across part of the image.
-  const bool occlude = rng.chance(0.15);
+  // Rare: with more the classes take a small CNN ~20 epochs to separate at all.
+  const bool occlude = rng.chance(0.03);
   const double bar_angle = rng.uniform(0, kPi);
   const double bar_nx = std::cos(bar_angle), bar_ny = std::sin(bar_angle);
   const double bar_offset = rng.uniform(-0.6, 0.6) * extent;
@@ -415,7 +416,7 @@ Image renderShape(bool square, Rng& rng) {
   const Rgb bar = mix(randomColour(rng), bg_mid, 0.5);
 
   // Faint distractor lines.
-  const int lines = rng.below(3);
+  const int lines = rng.chance(0.2) ? 1 : 0;
   std::array<std::array<double, 4>, 2> line_params{};
   for (int i = 0; i < lines; ++i) {
     line_params[i] = {rng.uniform(0, kSide), rng.uniform(0, kSide), rng.uniform(0, kPi),

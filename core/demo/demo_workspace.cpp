@@ -147,6 +147,8 @@ Result<std::vector<std::string>> writeDemoConfigs(const Workspace& ws) {
        "    - {name: hflip}\n    - {name: normalize}\n"
        "  batch_size: 32\n  workers: 2\n"
        "model:\n  type: resnet_small\n  channels: [16, 32, 64]\n  blocks: 1\n"
+       "  pool: max  # the corners matter wherever they are; average pooling dilutes them\n"
+       "optim:\n  lr: 0.003\n"
        "scheduler:\n  name: cosine\n"
        "trainer:\n  epochs: 10\n  seed: 2\n"
        "  checkpoint: {monitor: val_accuracy, mode: max}\n"},

@@ -51,11 +51,14 @@ struct ResNetLayout {
   std::int64_t outputs = 1;
   double dropout = 0.0;
   bool zero_init_residual = false;
+  bool max_pool_head = false;  // global max instead of average: "is the feature anywhere"
 };
 
 struct ResNetNetImpl : torch::nn::Module {
   explicit ResNetNetImpl(const ResNetLayout& layout)
-      : m_imagenet_stem(layout.stem == Stem::ImageNet), m_dropout(layout.dropout) {
+      : m_imagenet_stem(layout.stem == Stem::ImageNet),
+        m_max_pool_head(layout.max_pool_head),
+        m_dropout(layout.dropout) {
     namespace nn = torch::nn;
     const std::int64_t width = layout.channels[0];
     auto stem = m_imagenet_stem
@@ -92,7 +95,8 @@ struct ResNetNetImpl : torch::nn::Module {
     at::Tensor x = torch::relu(m_bn1->forward(m_conv1->forward(inputs)));
     if (m_imagenet_stem) x = torch::max_pool2d(x, 3, 2, 1);
     for (auto& stage : m_stages) x = stage->forward(x);
-    x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+    x = m_max_pool_head ? std::get<0>(torch::adaptive_max_pool2d(x, {1, 1})).flatten(1)
+                        : torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
     if (m_dropout > 0) x = torch::dropout(x, m_dropout, is_training());
     return m_fc->forward(x);
   }
@@ -102,6 +106,7 @@ struct ResNetNetImpl : torch::nn::Module {
   std::vector<torch::nn::Sequential> m_stages;
   torch::nn::Linear m_fc{nullptr};
   bool m_imagenet_stem;
+  bool m_max_pool_head;
   double m_dropout;
 };
 TORCH_MODULE(ResNetNet);
@@ -126,6 +131,9 @@ Result<std::unique_ptr<Model>> makeResNet(const std::string& type, const ParamRe
   if (!dropout) return dropout.error();
   auto zero_init = params.flag("zero_init_residual");
   if (!zero_init) return zero_init.error();
+  auto pool = params.choice("pool", {"avg", "max"});
+  if (!pool) return pool.error();
+  layout.max_pool_head = *pool == "max";
   if (auto ok = checkImage(type, input, 1); !ok) return ok.error();
   layout.in_channels = input.shape[0];
   layout.outputs = input.outputs();
@@ -140,7 +148,7 @@ Result<std::unique_ptr<Model>> makeResNet(const std::string& type, const ParamRe
 
 nlohmann::json resnetSmallDefaults() {
   return {
-      {"channels", {16, 32, 64}}, {"blocks", 2}, {"dropout", 0.0}, {"zero_init_residual", false}};
+      {"channels", {16, 32, 64}}, {"blocks", 2}, {"pool", "avg"}, {"dropout", 0.0}, {"zero_init_residual", false}};
 }
 
 Result<std::unique_ptr<Model>> buildResnetSmall(const ParamReader& params,
@@ -157,7 +165,7 @@ Result<std::unique_ptr<Model>> buildResnetSmall(const ParamReader& params,
 }
 
 nlohmann::json resnet18Defaults() {
-  return {{"width", 64}, {"stem", "auto"}, {"dropout", 0.0}, {"zero_init_residual", false}};
+  return {{"width", 64}, {"stem", "auto"}, {"pool", "avg"}, {"dropout", 0.0}, {"zero_init_residual", false}};
 }
 
 Result<std::unique_ptr<Model>> buildResnet18(const ParamReader& params, const ModelInput& input) {

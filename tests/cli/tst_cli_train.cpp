@@ -296,6 +296,32 @@ class TestCliTrain : public QObject {
     auto bad = wb({QStringLiteral("queue"), QStringLiteral("--limit"), QStringLiteral("-2")});
     QVERIFY(!bad.ok());
   }
+  void sweepPassesSigtermToItsChildren() {
+    WbCall call;
+    call.env = {QStringLiteral("WB_MAX_RUNS=1")};
+    call.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("--json"), QStringLiteral("sweep"),
+                 QStringLiteral("iris"), QStringLiteral("optim.lr=0.1,0.01"),
+                 QStringLiteral("trainer.epochs=100000"), QStringLiteral("--parallel"), QStringLiteral("2")};
+    auto p = startWb(call);
+    QByteArray out;
+    QElapsedTimer t;
+    t.start();
+    while ((!out.contains("\"event\":\"epoch\"") || !out.contains("\"event\":\"queued\"")) &&
+           t.elapsed() < 30'000) {
+      p->waitForReadyRead(100);
+      out += p->readAllStandardOutput();
+    }
+    QVERIFY2(out.contains("\"event\":\"epoch\"") && out.contains("\"event\":\"queued\""), out.left(800).constData());
+    ::kill(static_cast<pid_t>(p->processId()), SIGTERM);  // the sweep process only, not its group
+    QVERIFY(p->waitForFinished(30'000));
+    QCOMPARE(p->exitCode(), 1);
+    const auto parent = m_f->find("sweep-iris");
+    QCOMPARE(statusName(parent.status), std::string("killed"));
+    QCOMPARE(m_f->count("SELECT count(*) FROM runs WHERE parent_run_id = '" + parent.id +
+                        "' AND status = 'killed'"),
+             std::int64_t(2));
+    QCOMPARE(m_f->count("SELECT count(*) FROM runs WHERE status IN ('running', 'queued')"), std::int64_t(0));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCliTrain)

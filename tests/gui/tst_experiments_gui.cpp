@@ -1,9 +1,172 @@
-// placeholder until the suite is written
-#include <QtTest>
-class Placeholder : public QObject {
+// The Experiments section end to end in the real main window: edit a config through the form,
+// launch it, watch the queue run the real `wb train` process to the end, open it in Runs.
+// Runs headless (QT_QPA_PLATFORM=offscreen).
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "core/train/run_slots.h"
+#include "core/workspace/workspace.h"
+#include "ui/config_form_widget.h"
+#include "ui/experiment_editor_widget.h"
+#include "ui/experiments_panel.h"
+#include "ui/main_window.h"
+#include "ui/run_launcher.h"
+#include "ui/run_queue_model.h"
+#include "ui/run_queue_widget.h"
+#include "ui/run_table_model.h"
+#include "ui/runs_panel.h"
+#include "ui/yaml_editor.h"
+
+using namespace wb::ui;
+
+namespace {
+
+QString cli() {
+  const QString env = qEnvironmentVariable("WB_CLI");
+  return env.isEmpty() ? QStringLiteral(WB_CLI_PATH) : env;
+}
+
+bool runWb(const QString& ws, const QStringList& args) {
+  QProcess p;
+  p.start(cli(), QStringList{QStringLiteral("-w"), ws} + args);
+  p.waitForFinished(60000);
+  if (p.exitCode() != 0) qWarning() << "wb failed:" << args << p.readAllStandardError();
+  return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+const char* kConfig = R"(# Iris, small and quick
+experiment: iris
+data:
+  dataset: iris@latest
+  transforms: [{name: standardize}]
+  batch_size: 16
+  workers: 0
+model:
+  type: mlp
+  hidden: [8]
+optim:
+  name: adam
+  lr: 0.01
+trainer:
+  epochs: 3
+  seed: 5
+)";
+
+}  // namespace
+
+class TestExperimentsGui : public QObject {
   Q_OBJECT
+ private:
+  QTemporaryDir m_settings_dir;
+  QTemporaryDir m_dir;
+  QString m_ws;
+
  private Q_SLOTS:
-  void nothing() {}
+  void initTestCase() {
+    QVERIFY(m_settings_dir.isValid() && m_dir.isValid());
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings_dir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("WorkbenchTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_experiments_gui"));
+    m_ws = m_dir.filePath(QStringLiteral("ws"));
+    QVERIFY(runWb(m_ws, {QStringLiteral("init"), m_ws}));
+    QVERIFY(runWb(m_ws, {QStringLiteral("data"), QStringLiteral("import"),
+                      QStringLiteral(WB_SOURCE_DIR) + QStringLiteral("/resources/iris.csv"),
+                      QStringLiteral("--name"), QStringLiteral("iris")}));
+    QDir().mkpath(m_ws + QStringLiteral("/configs"));
+    QFile f(m_ws + QStringLiteral("/configs/iris.yaml"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(kConfig);
+  }
+
+  void editLaunchWatchAndOpenInRuns() {
+    MainWindow w;
+    w.show();
+    QSignalSpy ready(&w, &MainWindow::workspaceReady);
+    w.openWorkspace(m_ws);
+    QVERIFY(ready.wait(20000));
+    w.showSection(QStringLiteral("Experiments"));
+    ExperimentsPanel* panel = w.experimentsPanel();
+    QVERIFY(panel && panel->isVisible());
+    ExperimentEditorWidget* editor = panel->editor();
+    // The only config opens by itself.
+    QTRY_VERIFY_WITH_TIMEOUT(editor->currentConfigPath().endsWith(QStringLiteral("iris.yaml")), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor->isValidationPending() && editor->isValid(), 10000);
+
+    // A form edit lands in the YAML text, comment kept.
+    auto* epochs = qobject_cast<QSpinBox*>(editor->form()->editorFor(QStringLiteral("trainer.epochs")));
+    QVERIFY(epochs);
+    QCOMPARE(epochs->value(), 3);
+    epochs->setFocus();
+    epochs->selectAll();
+    QTest::keyClicks(epochs, QStringLiteral("4"));
+    QTest::keyClick(epochs, Qt::Key_Enter);
+    QTRY_VERIFY_WITH_TIMEOUT(editor->yamlEditor()->toPlainText().contains(QStringLiteral("epochs: 4")), 5000);
+    QVERIFY(editor->yamlEditor()->toPlainText().startsWith(QStringLiteral("# Iris, small and quick")));
+    QVERIFY(editor->isDirty());
+    QTRY_VERIFY_WITH_TIMEOUT(!editor->isValidationPending() && editor->isValid(), 10000);
+
+    // Run: saves first, then the queue runs the real process to the end.
+    QSignalSpy finished(panel->launcher(), &RunLauncher::runFinished);
+    QVERIFY(editor->runButton()->isEnabled());
+    QTest::mouseClick(editor->runButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor->isDirty(), 5000);
+    {
+      QFile saved(m_ws + QStringLiteral("/configs/iris.yaml"));
+      QVERIFY(saved.open(QIODevice::ReadOnly));
+      QVERIFY(saved.readAll().contains("epochs: 4"));
+    }
+    RunQueueModel* model = panel->queue()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 5000);
+    QVERIFY(finished.wait(60000) || finished.count() == 1);
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("finished"));
+    const QString run_id = finished.at(0).at(0).toString();
+    QVERIFY(!run_id.isEmpty());
+    const RunEntry entry = panel->launcher()->entry(0);
+    QCOMPARE(entry.epoch, 4);
+    QCOMPARE(entry.epochs, 4);
+    QVERIFY(entry.metrics.contains(QStringLiteral("val/accuracy")));
+    QTRY_COMPARE_WITH_TIMEOUT(model->data(model->index(0, RunQueueModel::kProgress), RunQueueModel::ProgressRole).toDouble(), 1.0, 5000);
+
+    // Open in Runs: the Runs section shows that run, selected.
+    panel->queue()->selectRow(0);
+    QTRY_VERIFY(panel->queue()->openRunButton()->isEnabled());
+    QSignalSpy open(panel, &ExperimentsPanel::openRunRequested);
+    QTest::mouseClick(panel->queue()->openRunButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(w.runsPanel()->isVisible(), 5000);
+    QCOMPARE(open.count(), 1);
+    QCOMPARE(open.at(0).at(0).toString(), run_id);
+    QTRY_COMPARE_WITH_TIMEOUT(w.runsPanel()->selectedRunIds(), QStringList{run_id}, 10000);
+  }
+
+  void limitBoxSetsTheSharedQueueLimit() {
+    MainWindow w;
+    w.show();
+    QSignalSpy ready(&w, &MainWindow::workspaceReady);
+    w.openWorkspace(m_ws);
+    QVERIFY(ready.wait(20000));
+    QSpinBox* box = w.experimentsPanel()->limitBox();
+    auto ws = wb::Workspace::open(m_ws.toStdString());
+    QVERIFY(ws.ok());
+    qputenv("WB_MAX_RUNS", QByteArray());  // the environment would override the file
+    qunsetenv("WB_MAX_RUNS");
+    box->setValue(3);
+    QCOMPARE(wb::train::runLimit(*ws), 3);
+    box->setValue(wb::train::defaultRunLimit());
+    QVERIFY(!QFile::exists(m_ws + QStringLiteral("/.workbench/queue/limit")));  // back to default
+  }
 };
-QTEST_MAIN(Placeholder)
+
+QTEST_MAIN(TestExperimentsGui)
 #include "tst_experiments_gui.moc"

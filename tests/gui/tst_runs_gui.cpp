@@ -105,7 +105,8 @@ class TestRunsGui : public QObject {
     auto w = openWindow(ws);
     QVERIFY(w);
     // Only the sections that exist are listed: no empty placeholders.
-    QCOMPARE(w->sectionNames(), (QStringList{QStringLiteral("Runs"), QStringLiteral("Datasets")}));
+    QCOMPARE(w->sectionNames(), (QStringList{QStringLiteral("Runs"), QStringLiteral("Experiments"),
+                                             QStringLiteral("Datasets")}));
     auto* panel = w->runsPanel();
     QAbstractItemModelTester tester(panel->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester proxy_tester(panel->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);

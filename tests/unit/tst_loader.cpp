@@ -255,6 +255,27 @@ class TestLoader : public QObject {
       QCOMPARE(px[i], float(decoded->pixels[i] / 255.0));
   }
 
+  void rgbBatchIsChwOfTheDecodedPixels() {
+    auto loader = make(m_rgb, json::array(), opts(4));
+    QCOMPARE(loader->inputShape(), (std::vector<std::int64_t>{3, 16, 20}));
+    const Epoch e = readEpoch(*loader, 0);
+    QVERIFY2(e.error.empty(), e.error.c_str());
+    for (const Batch& batch : e.batches) {
+      for (std::int64_t k = 0; k < batch.inputs.size(0); ++k) {
+        const Sample& s = m_rgb.samples[batch.indices[k]];
+        QCOMPARE(batch.targets.data_ptr<std::int64_t>()[k], std::int64_t(s.label == "cat" ? 0 : 1));
+        auto decoded = readImageFile(samplePath(*m_ws, m_rgb, s));
+        WB_VERIFY_OK(decoded);
+        const float* px = batch.inputs.data_ptr<float>() + k * 3 * 16 * 20;
+        for (int c = 0; c < 3; ++c)
+          for (int y = 0; y < 16; ++y)
+            for (int x = 0; x < 20; ++x)
+              QCOMPARE(px[(c * 16 + y) * 20 + x],
+                       float(decoded->pixels[(std::size_t(y) * 20 + x) * 3 + c] / 255.0));
+      }
+    }
+  }
+
   void everySampleOncePerEpoch() {
     auto loader = make(m_gray, json::array(), opts(5, 3));
     const auto train = splitMembers(m_gray, Split::Train);

@@ -190,6 +190,9 @@ void TestModels::buildsAndForwards_data() {
   QTest::newRow("resnet_small 64 regression") << "resnet_small"
                                               << R"({"blocks": 1, "channels": [8, 16]})"
                                               << QList<qint64>{3, 64, 64} << qint64(0) << qint64(0);
+  QTest::newRow("resnet_small max pool") << "resnet_small"
+                                         << R"({"blocks": 1, "pool": "max"})"
+                                         << QList<qint64>{3, 32, 32} << qint64(2) << qint64(0);
   QTest::newRow("resnet18 small stem")
       << "resnet18"
       << "{}" << QList<qint64>{3, 32, 32} << qint64(10) << qint64(0);
