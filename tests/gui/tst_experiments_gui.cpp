@@ -166,6 +166,31 @@ class TestExperimentsGui : public QObject {
     box->setValue(wb::train::defaultRunLimit());
     QVERIFY(!QFile::exists(m_ws + QStringLiteral("/.workbench/queue/limit")));  // back to default
   }
+  // Not a check: writes docs/images/experiments.png when WB_SCREENSHOT_DIR and
+  // WB_SCREENSHOT_WORKSPACE (a demo workspace) are set.
+  void screenshot() {
+    const QString out = qEnvironmentVariable("WB_SCREENSHOT_DIR");
+    const QString ws = qEnvironmentVariable("WB_SCREENSHOT_WORKSPACE");
+    if (out.isEmpty() || ws.isEmpty()) QSKIP("WB_SCREENSHOT_DIR and WB_SCREENSHOT_WORKSPACE not set");
+    MainWindow w;
+    w.resize(1500, 940);
+    w.show();
+    QSignalSpy ready(&w, &MainWindow::workspaceReady);
+    w.openWorkspace(ws);
+    QVERIFY(ready.wait(20000));
+    w.showSection(QStringLiteral("Experiments"));
+    ExperimentsPanel* panel = w.experimentsPanel();
+    panel->launcher()->launchRun(ws + QStringLiteral("/configs/iris-mlp.yaml"));
+    panel->launcher()->launchRun(ws + QStringLiteral("/configs/digits-lenet.yaml"));
+    panel->launcher()->launchRun(ws + QStringLiteral("/configs/shapes-resnet.yaml"));
+    QVERIFY(panel->editor()->openConfig(ws + QStringLiteral("/configs/digits-lenet.yaml")));
+    QTRY_VERIFY_WITH_TIMEOUT(panel->launcher()->entryCount() == 3 && panel->launcher()->entry(1).epoch >= 3, 60000);
+    panel->queue()->selectRow(1);
+    QTest::qWait(1500);
+    QVERIFY(w.grab().save(out + QStringLiteral("/experiments.png")));
+    panel->launcher()->stopAll();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->launcher()->hasActiveJobs(), 30000);
+  }
 };
 
 QTEST_MAIN(TestExperimentsGui)
