@@ -29,6 +29,7 @@ class TestCli : public QObject {
   void runsShow();
   void runsTagAndNote();
   void runsRm();
+  void runsCompare();
   void metricsExport();
   void demo();
   void workspaceDiscovery();
@@ -524,6 +525,43 @@ void TestCli::runsTagAndNote() {
   const auto replaced = runWb(C("runs note t replaced"));
   WB_VERIFY_RUN(replaced);
   QCOMPARE(f->find(id).notes, std::string("replaced"));
+}
+
+void TestCli::runsCompare() {
+  auto f = makeFixture();
+  QVERIFY(f);
+  const auto a = f->run("cmp-a", "Default", RunStatus::Finished, 0, {{"optim.lr", "0.1"}, {"seed", "1"}});
+  const auto b = f->run("cmp-b", "Default", RunStatus::Finished, 0, {{"optim.lr", "0.01"}, {"seed", "1"}});
+  QVERIFY(!a.empty() && !b.empty());
+  // val/loss: a ends at 0.30 (best 0.25), b at 0.20 (best 0.20); lower is better.
+  QVERIFY(f->log(a, "val/loss", {{1, 1, 1, 0.5}, {2, 2, 2, 0.25}, {3, 3, 3, 0.30}}));
+  QVERIFY(f->log(b, "val/loss", {{1, 1, 1, 0.6}, {2, 2, 2, 0.20}}));
+  const QStringList ws{QStringLiteral("-w"), f->root()};
+  auto r = runWb(ws + QStringList{QStringLiteral("--json"), QStringLiteral("runs"), QStringLiteral("compare"),
+                                  QStringLiteral("cmp-a"), QStringLiteral("cmp-b"), QStringLiteral("--metric"),
+                                  QStringLiteral("val/loss")});
+  WB_VERIFY_RUN(r);
+  WB_PARSE_OBJECT(j, r.out);
+  const auto params = j.value(QStringLiteral("params")).toArray();
+  QCOMPARE(params.size(), 1);  // only the differing one by default
+  QCOMPARE(params[0].toObject().value(QStringLiteral("key")).toString(), QStringLiteral("optim.lr"));
+  QCOMPARE(j.value(QStringLiteral("params_equal")).toInt(), 1);
+  const auto summary = j.value(QStringLiteral("summary")).toObject();
+  QCOMPARE(summary.value(QStringLiteral("goal")).toString(), QStringLiteral("min"));
+  QCOMPARE(summary.value(QStringLiteral("best")).toObject().value(QStringLiteral("name")).toString(),
+           QStringLiteral("cmp-b"));
+  QCOMPARE(summary.value(QStringLiteral("delta")).toDouble(), 0.20 - 0.25);
+  auto text = runWb(ws + QStringList{QStringLiteral("runs"), QStringLiteral("compare"), QStringLiteral("cmp-a"),
+                                     QStringLiteral("cmp-b"), QStringLiteral("--metric"), QStringLiteral("val/loss")});
+  WB_VERIFY_RUN(text);
+  QVERIFY2(text.out.contains("Best on val/loss (min): cmp-b"), text.out.constData());
+  auto one = runWb(ws + QStringList{QStringLiteral("runs"), QStringLiteral("compare"), QStringLiteral("cmp-a")});
+  QVERIFY(!one.ok());
+  QCOMPARE(one.err.count('\n'), 1);
+  auto missing = runWb(ws + QStringList{QStringLiteral("runs"), QStringLiteral("compare"), QStringLiteral("cmp-a"),
+                                        QStringLiteral("nope")});
+  QVERIFY(!missing.ok());
+  QVERIFY2(missing.err.contains("nope"), missing.describe().constData());
 }
 
 void TestCli::runsRm() {
