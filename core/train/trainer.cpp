@@ -1,10 +1,12 @@
 #include "core/train/trainer.h"
 
 #include <torch/torch.h>
+#include <ATen/autocast_mode.h>
 
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <optional>
@@ -65,6 +67,53 @@ std::pair<double, double> processUsage() {
   }
   return {rss_mb, cpu_s};
 }
+
+// GPU utilisation (%) and memory in use (MB) of CUDA device INDEX from nvidia-smi, once per
+// epoch; nullopt without the tool. Avoids linking NVML, which CPU-only LibTorch lacks.
+std::optional<std::pair<double, double>> gpuUsage(int index) {
+  const std::string cmd = "nvidia-smi --query-gpu=utilization.gpu,memory.used "
+                          "--format=csv,noheader,nounits -i " + std::to_string(index) + " 2>/dev/null";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  char line[128] = {};
+  const bool got = std::fgets(line, sizeof line, pipe) != nullptr;
+  const int rc = ::pclose(pipe);
+  double util = 0, mem = 0;
+  if (!got || rc != 0 || std::sscanf(line, "%lf , %lf", &util, &mem) != 2) return std::nullopt;
+  return std::make_pair(util, mem);
+}
+
+// Dynamic loss scaling for float16 autocast on CUDA (LibTorch has no C++ GradScaler): scale
+// the loss, unscale the gradients, skip a step whose gradients overflowed and halve the
+// scale; double it after 2,000 good steps, as torch.cuda.amp does.
+struct LossScaler {
+  double scale = 65536.0;
+  int good_steps = 0;
+
+  // Unscales the gradients; false when they overflowed (the step must be skipped).
+  bool unscale(const std::vector<at::Tensor>& params) {
+    torch::NoGradGuard no_grad;
+    at::Tensor bad = torch::zeros({}, torch::kBool);
+    bool first = true;
+    for (const auto& p : params) {
+      if (!p.grad().defined()) continue;
+      p.grad().div_(scale);
+      at::Tensor b = p.grad().isfinite().logical_not().any();
+      bad = first ? b : bad.logical_or(b.to(bad.device()));
+      first = false;
+    }
+    if (!first && bad.item<bool>()) {
+      scale = std::max(1.0, scale / 2);
+      good_steps = 0;
+      return false;
+    }
+    if (++good_steps >= 2000) {
+      scale *= 2;
+      good_steps = 0;
+    }
+    return true;
+  }
+};
 
 double scheduledLr(const config::ExperimentConfig& c, int epoch, double plateau_scale) {
   const auto& s = c.scheduler;
@@ -391,12 +440,18 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
   try {
     auto optimizer = makeOptimizer(cfg.optim, (*model)->parameters());
     const std::int64_t batches = static_cast<std::int64_t>((*train_loader)->batchesPerEpoch());
+    // float16 autocast only where it pays and is safe with loss scaling: CUDA. On the CPU the
+    // flag is reported (started event) and training stays in float32.
+    const bool amp = cfg.trainer.mixed_precision && device->is_cuda();
+    LossScaler scaler;
+    const auto all_params = (*model)->parameters();
     emit({{"event", "started"},
           {"run_id", run->id},
           {"name", run->name},
           {"dataset", version->ref()},
           {"parameters", (*model)->parameterCount()},
           {"device", device->str()},
+          {"mixed_precision", amp},
           {"epochs", cfg.trainer.epochs},
           {"batches_per_epoch", batches}});
     const std::string monitor = metricKey(cfg.trainer.checkpoint.monitor);
@@ -451,16 +506,27 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
         at::Tensor y = b.targets.to(*device);
         auto off = b.offsets.defined() ? b.offsets.to(*device) : at::Tensor();
         auto t1 = Clock::now();
+        if (amp) at::autocast::set_enabled(true);
         auto out = (*model)->forward(x, off);
+        if (amp) {
+          at::autocast::clear_cache();
+          at::autocast::set_enabled(false);
+          out = out.to(torch::kFloat);
+        }
         auto loss = classification ? torch::nn::functional::cross_entropy(out, y)
                                    : torch::nn::functional::mse_loss(out.squeeze(1), y);
         auto t2 = Clock::now();
         optimizer->zero_grad();
-        loss.backward();
+        if (amp) {
+          (loss * scaler.scale).backward();
+        } else {
+          loss.backward();
+        }
         auto t3 = Clock::now();
-        if (cfg.trainer.grad_clip > 0)
+        const bool step_ok = !amp || scaler.unscale(all_params);
+        if (step_ok && cfg.trainer.grad_clip > 0)
           torch::nn::utils::clip_grad_norm_((*model)->parameters(), cfg.trainer.grad_clip);
-        optimizer->step();
+        if (step_ok) optimizer->step();
         auto t4 = Clock::now();
         const double loss_value = loss.item<double>();
         if (!std::isfinite(loss_value))
@@ -511,6 +577,13 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
       const double steps = static_cast<double>(std::max<std::int64_t>(1, epoch_steps));
       m["sys/samples_per_s"] = static_cast<double>(train_stats.samples) / std::max(1e-9, train_seconds);
       m["sys/rss_mb"] = rss;
+      if (device->is_cuda()) {
+        if (auto gpu = gpuUsage(device->has_index() ? device->index() : 0)) {
+          m["sys/gpu_util_percent"] = gpu->first;
+          m["sys/gpu_memory_mb"] = gpu->second;
+        }
+        if (amp) m["sys/loss_scale"] = scaler.scale;
+      }
       m["sys/cpu_percent"] = 100.0 * (cpu - cpu_before) / std::max(1e-9, secondsSince(epoch_start));
       m["sys/time_data_ms"] = 1000 * t_data / steps;
       m["sys/time_forward_ms"] = 1000 * t_fwd / steps;

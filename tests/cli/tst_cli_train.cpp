@@ -210,30 +210,47 @@ class TestCliTrain : public QObject {
   void queueRunsOneAtATimeInArrivalOrder() {
     const QStringList env = {QStringLiteral("WB_MAX_RUNS=1")};
     std::vector<std::unique_ptr<QProcess>> procs;
+    // q1 holds the only slot until it is stopped; q2 and q3 arrive meanwhile and wait.
     for (const char* name : {"q1", "q2", "q3"}) {
       WbCall call;
       call.env = env;
       call.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("--json"), QStringLiteral("train"),
-                   QStringLiteral("iris"), QStringLiteral("trainer.epochs=150"), QStringLiteral("--name"),
-                   QString::fromLatin1(name)};
+                   QStringLiteral("iris"),
+                   std::string(name) == "q1" ? QStringLiteral("trainer.epochs=100000")
+                                             : QStringLiteral("trainer.epochs=20"),
+                   QStringLiteral("--name"), QString::fromLatin1(name)};
       procs.push_back(startWb(call));
       // Arrival order is creation order: let each one register before the next starts.
       QElapsedTimer t;
       t.start();
       while (m_f->count(std::string("SELECT count(*) FROM runs WHERE name = '") + name + "'") == 0 &&
-             t.elapsed() < 20'000)
+             t.elapsed() < 30'000)
         QTest::qWait(20);
     }
+    QByteArray first;
+    QElapsedTimer t;
+    t.start();
+    while (m_f->count("SELECT count(*) FROM runs WHERE status = 'queued'") < 2 && t.elapsed() < 30'000) {
+      procs[0]->waitForReadyRead(50);
+      first += procs[0]->readAllStandardOutput();  // keep its pipe from filling
+    }
+    QCOMPARE(m_f->count("SELECT count(*) FROM runs WHERE status = 'queued'"), std::int64_t(2));
+    ::kill(static_cast<pid_t>(procs[0]->processId()), SIGTERM);
     std::vector<QByteArray> outs;
     for (auto& p : procs) {
-      QVERIFY(p->waitForFinished(120'000));
-      QCOMPARE(p->exitCode(), 0);
+      // waitForFinished() is false for a process that has already ended.
+      QVERIFY(p->state() == QProcess::NotRunning || p->waitForFinished(120'000));
       outs.push_back(p->readAllStandardOutput());
     }
+    QCOMPARE(procs[0]->exitCode(), 143);
+    QCOMPARE(procs[1]->exitCode(), 0);
+    QCOMPARE(procs[2]->exitCode(), 0);
     QVERIFY2(outs[1].startsWith("{\"busy\":1,\"event\":\"queued\""), outs[1].left(300).constData());
-    QVERIFY2(outs[2].contains("\"event\":\"queued\""), outs[2].left(300).constData());
+    QVERIFY2(outs[2].contains("\"event\":\"queued\",\"limit\":1,\"name\":\"q3\",\"position\":1"),
+             outs[2].left(300).constData());
     const auto a = m_f->find("q1"), b = m_f->find("q2"), c = m_f->find("q3");
-    for (const auto* r : {&a, &b, &c}) QCOMPARE(statusName(r->status), std::string("finished"));
+    QCOMPARE(statusName(a.status), std::string("killed"));
+    for (const auto* r : {&b, &c}) QCOMPARE(statusName(r->status), std::string("finished"));
     // One at a time, first come first served.
     QVERIFY(*b.started_at >= *a.ended_at);
     QVERIFY(*c.started_at >= *b.ended_at);
@@ -321,6 +338,17 @@ class TestCliTrain : public QObject {
                         "' AND status = 'killed'"),
              std::int64_t(2));
     QCOMPARE(m_f->count("SELECT count(*) FROM runs WHERE status IN ('running', 'queued')"), std::int64_t(0));
+  }
+  void mixedPrecisionIsCudaOnly() {
+    // No CUDA here: the flag is reported as off and the run trains in float32.
+    auto r = wb({QStringLiteral("--json"), QStringLiteral("train"), QStringLiteral("iris"),
+                 QStringLiteral("trainer.mixed_precision=true"), QStringLiteral("trainer.epochs=2")});
+    WB_VERIFY_RUN(r);
+    WB_PARSE_OBJECT(started, r.out.split('\n').first());
+    QCOMPARE(started.value(QStringLiteral("event")).toString(), QStringLiteral("started"));
+    QCOMPARE(started.value(QStringLiteral("device")).toString(), QStringLiteral("cpu"));
+    QCOMPARE(started.value(QStringLiteral("mixed_precision")).toBool(), false);
+    QVERIFY(r.out.contains("\"status\":\"finished\""));
   }
 };
 
