@@ -12,7 +12,7 @@ packages=(
   libturbojpeg0-dev libspng-dev zlib1g-dev
   # ui
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libgl-dev libqcustomplot-dev
-  libqt6svg6 qt6-qpa-plugins fonts-dejavu-core
+  qt6-svg-dev libqt6svg6 qt6-qpa-plugins fonts-dejavu-core
   # headless GUI for screenshots and the launch command without a display
   xvfb xauth
 )

@@ -30,8 +30,12 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/workspace/workspace.h"
+#include "ui/compare_panel.h"
 #include "ui/datasets_panel.h"
 #include "ui/experiments_panel.h"
+#include "ui/metric_series_store.h"
+#include "ui/run_launcher.h"
+#include "ui/run_detail_widget.h"
 #include "ui/run_table_model.h"
 #include "ui/runs_panel.h"
 #include "ui/thumbnail_grid_widget.h"
@@ -53,6 +57,9 @@ const QString kDatasetsTabKey = QStringLiteral("datasetsPanel/tab");
 const QString kDatasetsShuffleKey = QStringLiteral("datasetsPanel/shuffle");
 const QString kSectionKey = QStringLiteral("mainWindow/section");
 const QString kExperimentsStateKey = QStringLiteral("experimentsPanel/state");
+const QString kCompareStateKey = QStringLiteral("comparePanel/state");
+const QString kCompareRunsKey = QStringLiteral("comparePanel/runs");  // plain ids: easy to preset
+const QString kCompareTabKey = QStringLiteral("comparePanel/tab");
 
 struct OpenResult {
   std::optional<Workspace> workspace;
@@ -117,7 +124,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
-  // Panels use the session: delete them first.
+  // Panels use the session: delete them first. Compare uses the Runs panel's series store.
+  delete m_compare;
+  m_compare = nullptr;
   delete m_experiments;
   m_experiments = nullptr;
   delete m_runs;
@@ -174,6 +183,13 @@ void MainWindow::buildMenus() {
     m_runs->filterEdit()->setFocus();
     m_runs->filterEdit()->selectAll();
   });
+
+  auto* runs = menuBar()->addMenu(tr("&Runs"));
+  m_compare_action = runs->addAction(tr("&Compare Selected Runs"));
+  m_compare_action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+  m_compare_action->setToolTip(tr("Compare the runs selected in Runs (two or more)"));
+  m_compare_action->setEnabled(false);
+  connect(m_compare_action, &QAction::triggered, this, &MainWindow::compareSelectedRuns);
 
   auto* help = menuBar()->addMenu(tr("&Help"));
   auto* about = help->addAction(tr("&About Workbench"));
@@ -277,6 +293,38 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
   runs_item->setToolTip(tr("Every training run: status, params, metrics, notes"));
   m_runs->restoreState(QSettings().value(kRunsStateKey).toByteArray());
 
+  // Compare shares the Runs detail pane's series store and colours: series load once.
+  m_compare = new ComparePanel(m_session, m_runs->detail()->seriesStore(),
+                               m_runs->detail()->runColors(), m_sections);
+  m_sections->addWidget(m_compare);
+  auto* compare_item = new QListWidgetItem(style()->standardIcon(QStyle::SP_FileDialogContentsView),
+                                           tr("Compare"), m_nav);
+  compare_item->setToolTip(
+      tr("Selected runs side by side: best run, params diff, parallel coordinates, "
+         "overlaid charts, confusion matrices (Ctrl+K in Runs)"));
+  {
+    const QSettings settings;
+    m_compare->restoreState(settings.value(kCompareStateKey).toByteArray());
+    if (settings.contains(kCompareTabKey))
+      m_compare->showTab(static_cast<ComparePanel::Tab>(settings.value(kCompareTabKey).toInt()));
+    m_compare->setRuns(settings.value(kCompareRunsKey).toStringList());
+  }
+  // The action lives on the table too, so the table's own menus can offer it.
+  m_runs->view()->addAction(m_compare_action);
+  connect(m_runs->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          [this] { m_compare_action->setEnabled(m_runs && m_runs->selectedRunIds().size() >= 2); });
+  m_compare_action->setEnabled(m_runs->selectedRunIds().size() >= 2);
+  connect(m_compare, &ComparePanel::statusMessage, this,
+          [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
+  connect(m_compare, &ComparePanel::selectInRunsRequested, this,
+          [this](const QStringList& run_ids) {
+            showSection(tr("Runs"));
+            m_runs->filterEdit()->clear();  // a filter could hide some of them
+            m_runs->view()->selectionModel()->clearSelection();
+            for (const auto& id : run_ids) m_runs->selectRun(id);
+            m_runs->view()->setFocus();
+          });
+
   m_experiments = new ExperimentsPanel(m_session, cliPath(), m_sections);
   m_sections->addWidget(m_experiments);
   auto* experiments_item =
@@ -286,6 +334,11 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
   m_experiments->restoreState(QSettings().value(kExperimentsStateKey).toByteArray());
   connect(m_experiments, &ExperimentsPanel::statusMessage, this,
           [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
+  // Launched runs feed the charts straight from their event streams (sub-second), ahead
+  // of the database poll that covers runs started elsewhere.
+  connect(m_experiments->launcher(), &RunLauncher::eventReceived,
+          m_runs->detail()->seriesStore(),
+          [store = m_runs->detail()->seriesStore()](const QJsonObject& ev) { store->appendEvent(ev); });
   connect(m_experiments, &ExperimentsPanel::openRunRequested, this, [this](const QString& run_id) {
     showSection(tr("Runs"));
     m_runs->showRun(run_id);
@@ -336,7 +389,26 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
   Q_EMIT workspaceOpened(root);
 }
 
+void MainWindow::compareSelectedRuns() {
+  if (!m_runs || !m_compare) return;
+  const QStringList ids = m_runs->selectedRunIds();
+  if (ids.size() < 2) {
+    statusBar()->showMessage(tr("Select two or more runs to compare"), 4000);
+    return;
+  }
+  m_compare->setRuns(ids);
+  showSection(tr("Compare"));
+}
+
 void MainWindow::closeWorkspace() {
+  if (m_compare) {
+    QSettings settings;
+    saveCompareState(settings);
+    m_sections->removeWidget(m_compare);
+    delete m_compare;  // before Runs: it uses the Runs panel's series store
+    m_compare = nullptr;
+  }
+  if (m_compare_action) m_compare_action->setEnabled(false);
   if (m_experiments) {
     QSettings().setValue(kExperimentsStateKey, m_experiments->saveState());
     m_sections->removeWidget(m_experiments);
@@ -397,7 +469,14 @@ void MainWindow::saveLayout() {
   if (m_runs) settings.setValue(kRunsStateKey, m_runs->saveState());
   if (m_datasets) saveDatasetsState(settings);
   if (m_experiments) settings.setValue(kExperimentsStateKey, m_experiments->saveState());
+  if (m_compare) saveCompareState(settings);
   if (m_session) settings.setValue(kSectionKey, m_nav->currentRow());
+}
+
+void MainWindow::saveCompareState(QSettings& settings) const {
+  settings.setValue(kCompareStateKey, m_compare->saveState());
+  settings.setValue(kCompareRunsKey, m_compare->runIds());
+  settings.setValue(kCompareTabKey, static_cast<int>(m_compare->currentTab()));
 }
 
 void MainWindow::saveDatasetsState(QSettings& settings) const {

@@ -13,6 +13,7 @@ class QStackedWidget;
 
 namespace wb::ui {
 
+class ComparePanel;
 class DatasetsPanel;
 class ExperimentsPanel;
 class RunsPanel;
@@ -42,9 +43,13 @@ class MainWindow : public QMainWindow {
   RunsPanel* runsPanel() const { return m_runs; }
   DatasetsPanel* datasetsPanel() const { return m_datasets; }
   ExperimentsPanel* experimentsPanel() const { return m_experiments; }
+  ComparePanel* comparePanel() const { return m_compare; }
+  /// Runs ▸ Compare Selected Runs (Ctrl+K): the runs selected in Runs (two or more) go to the
+  /// Compare section, which is shown.
+  QAction* compareAction() const { return m_compare_action; }
   /// File ▸ Import Dataset… (Ctrl+I); enabled while a workspace is open.
   QAction* importDatasetAction() const { return m_import_dataset; }
-  /// Shows a section by its name in the navigation ("Runs", "Experiments", "Datasets").
+  /// Shows a section by its name in the navigation ("Runs", "Compare", "Experiments", "Datasets").
   void showSection(const QString& name);
   WelcomePage* welcomePage() const { return m_welcome; }
   QStringList recentWorkspaces() const;
@@ -67,6 +72,8 @@ class MainWindow : public QMainWindow {
   void updateStatus();
   void saveLayout();
   void saveDatasetsState(QSettings& settings) const;
+  void saveCompareState(QSettings& settings) const;
+  void compareSelectedRuns();
   void chooseNewWorkspace();
   void chooseOpenWorkspace();
   void chooseDemoLocation();
@@ -80,7 +87,9 @@ class MainWindow : public QMainWindow {
   RunsPanel* m_runs = nullptr;
   DatasetsPanel* m_datasets = nullptr;
   ExperimentsPanel* m_experiments = nullptr;
+  ComparePanel* m_compare = nullptr;  // shares the Runs detail's series store: deleted first
   QAction* m_import_dataset = nullptr;
+  QAction* m_compare_action = nullptr;
   WorkspaceSession* m_session = nullptr;  // owned; deleted after the panels that use it
   QMenu* m_recent_menu = nullptr;
   QLabel* m_status_path = nullptr;

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QCryptographicHash>
 #include <QDateTime>
-#include <QFutureWatcher>
+#include <QDir>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -12,24 +14,23 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
-
-#include "ui/qcp.h"
 
 #include "core/common/clock.h"
-#include "core/store/database.h"
-#include "core/store/metrics_reader.h"
+#include "ui/metric_panel_grid.h"
+#include "ui/metric_series_store.h"
+#include "ui/run_colors.h"
 #include "ui/run_table_model.h"
 
 namespace wb::ui {
 
 namespace {
 
-struct SeriesResult {
-  QVector<double> x, y;
-  QString error;
-};
+QString digest(const QString& text) {
+  return QString::fromLatin1(
+      QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha1).toHex().left(16));
+}
 
 QTableWidget* makeTable(const QStringList& headers, QWidget* parent) {
   auto* t = new QTableWidget(0, static_cast<int>(headers.size()), parent);
@@ -70,24 +71,29 @@ RunDetailWidget::RunDetailWidget(QWidget* parent) : QWidget(parent) {
   m_tabs = new QTabWidget(this);
   layout->addWidget(m_tabs, 1);
 
-  auto* metrics_split = new QSplitter(Qt::Vertical, m_tabs);
-  m_metrics = makeTable({tr("Metric"), tr("Last"), tr("Best"), tr("Min"), tr("Max"), tr("Points")},
-                        metrics_split);
-  m_plot = new QCustomPlot(metrics_split);
-  m_plot->setMinimumHeight(180);
-  m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  m_plot->xAxis->setLabel(tr("step"));
-  m_plot->addGraph();
-  m_plot->graph(0)->setPen(QPen(QColor(0x1e, 0x6f, 0xd9), 1.6));
-  m_plot->graph(0)->setAdaptiveSampling(true);
-  metrics_split->addWidget(m_metrics);
-  metrics_split->addWidget(m_plot);
-  metrics_split->setStretchFactor(0, 1);
-  metrics_split->setStretchFactor(1, 2);
-  m_tabs->addTab(metrics_split, tr("Metrics"));
+  // Charts first: a live grid of every metric (MetricPanelGrid over a MetricSeriesStore).
+  m_charts_page = new QWidget(m_tabs);
+  auto* charts_layout = new QVBoxLayout(m_charts_page);
+  charts_layout->setContentsMargins(4, 6, 0, 0);
+  m_tabs->addTab(m_charts_page, tr("Charts"));
+  m_store = new MetricSeriesStore(this);
+  m_owns_store = true;
+  m_colors = new RunColors(this);
+  buildGrid();
+
+  m_metrics =
+      makeTable({tr("Metric"), tr("Last"), tr("Best"), tr("Min"), tr("Max"), tr("Points")}, m_tabs);
+  m_metrics->setToolTip(tr("Double-click a metric to see its chart"));
+  m_tabs->addTab(m_metrics, tr("Metrics"));
   connect(m_metrics, &QTableWidget::itemSelectionChanged, this, [this] {
     const auto rows = m_metrics->selectionModel()->selectedRows();
     if (!rows.isEmpty()) chartMetric(m_metrics->item(rows.first().row(), 0)->text());
+  });
+  connect(m_metrics, &QTableWidget::itemActivated, this, [this](QTableWidgetItem* it) {
+    const QString key = m_metrics->item(it->row(), 0)->text();
+    chartMetric(key);
+    m_tabs->setCurrentWidget(m_charts_page);
+    m_grid->scrollToPanel(key);
   });
 
   m_params = makeTable({tr("Parameter"), tr("Value")}, m_tabs);
@@ -125,28 +131,116 @@ RunDetailWidget::RunDetailWidget(QWidget* parent) : QWidget(parent) {
   setRun(std::nullopt);
 }
 
-int RunDetailWidget::chartPointCount() const { return m_plot->graph(0)->dataCount(); }
+RunDetailWidget::~RunDetailWidget() {
+  // The grid releases its runs from the store: it must go first.
+  delete m_grid;
+  m_grid = nullptr;
+}
+
+void RunDetailWidget::buildGrid() {
+  QStringList runs;
+  if (m_grid) {
+    runs = m_grid->runs();
+    delete m_grid;
+  }
+  m_grid = new MetricPanelGrid(m_store, m_colors, m_charts_page);
+  m_charts_page->layout()->addWidget(m_grid);
+  if (!m_db_path.isEmpty())
+    m_grid->setSettingsGroup(QStringLiteral("metricGrid/") + digest(m_db_path));
+  m_grid->setRuns(runs);
+  connect(m_store, &MetricSeriesStore::seriesChanged, m_grid,
+          [this](const QString& run_id, const QString& key) {
+            if (!m_run || key != m_chart_key || run_id.toStdString() != m_run->run.id) return;
+            const auto* s = m_store->series(run_id, key);
+            if (s && (s->loaded || m_store->databasePath().isEmpty()))
+              Q_EMIT chartLoaded(key, static_cast<int>(s->size()));
+          });
+}
+
+void RunDetailWidget::setDatabasePath(const QString& path) {
+  if (path == m_db_path) return;
+  m_db_path = path;
+  if (m_owns_store) m_store->setDatabasePath(path);
+  // The workspace is the database's grandparent folder (…/ws/.workbench/workbench.db).
+  if (m_colors && m_colors->parent() == this)
+    m_colors->setWorkspace(
+        path.isEmpty() ? QString() : QFileInfo(path).dir().absoluteFilePath(QStringLiteral("..")));
+  if (m_grid && !path.isEmpty())
+    m_grid->setSettingsGroup(QStringLiteral("metricGrid/") + digest(path));
+}
+
+void RunDetailWidget::setSeriesStore(MetricSeriesStore* store, RunColors* colors) {
+  if (!store || store == m_store) return;
+  MetricSeriesStore* old = m_store;
+  const bool owned = m_owns_store;
+  m_store = store;
+  m_owns_store = false;
+  if (colors) m_colors = colors;
+  buildGrid();
+  if (owned) delete old;
+  if (m_run) chartMetric(m_chart_key);
+}
+
+int RunDetailWidget::chartPointCount() const {
+  if (!m_run || m_chart_key.isEmpty()) return 0;
+  const auto* s = m_store->series(QString::fromStdString(m_run->run.id), m_chart_key);
+  return s ? static_cast<int>(s->size()) : 0;
+}
+
+void RunDetailWidget::showRunsInGrid(const std::vector<const RunRow*>& rows) {
+  QStringList ids;
+  QHash<QString, QString> labels;
+  for (const RunRow* row : rows) {
+    const QString id = QString::fromStdString(row->run.id);
+    ids << id;
+    labels.insert(id, QString::fromStdString(row->run.name.empty() ? row->run.id : row->run.name));
+  }
+  m_grid->setRunLabels(labels);
+  m_grid->setRuns(ids);
+}
+
+void RunDetailWidget::setRuns(const std::vector<RunRow>& rows) {
+  if (rows.size() == 1) return setRun(rows.front());
+  if (rows.empty()) return setRun(std::nullopt);
+  m_run.reset();
+  setEnabled(true);
+  std::vector<const RunRow*> ptrs;
+  QStringList names;
+  int running = 0;
+  for (const auto& row : rows) {
+    ptrs.push_back(&row);
+    names << QString::fromStdString(row.run.name);
+    running += row.run.status == store::RunStatus::Running;
+  }
+  m_title->setText(tr("%n runs", nullptr, static_cast<int>(rows.size())));
+  QString sub = names.join(QStringLiteral(" · "));
+  if (running) sub += tr(" — %n running", nullptr, running);
+  m_subtitle->setText(sub);
+  m_metrics->setRowCount(0);
+  m_params->setRowCount(0);
+  m_tags->setRowCount(0);
+  m_config->clear();
+  for (int i = 1; i < m_tabs->count(); ++i) m_tabs->setTabEnabled(i, false);
+  m_tabs->setCurrentWidget(m_charts_page);
+  showRunsInGrid(ptrs);
+}
 
 void RunDetailWidget::setRun(const std::optional<RunRow>& row) {
   const bool same_run = row && m_run && row->run.id == m_run->run.id;
   const bool notes_dirty = m_save_notes->isEnabled();
-  const auto old_count = [&]() -> std::int64_t {
-    if (!same_run || m_chart_key.isEmpty()) return -1;
-    auto it = m_run->metrics.find(m_chart_key.toStdString());
-    return it == m_run->metrics.end() ? -1 : it->second.count;
-  }();
   m_run = row;
   setEnabled(row.has_value());
+  for (int i = 1; i < m_tabs->count(); ++i) m_tabs->setTabEnabled(i, true);
   if (!row) {
     m_title->setText(tr("No run selected"));
-    m_subtitle->setText(tr("Select a run in the table to see its metrics, params and notes."));
+    m_subtitle->setText(
+        tr("Select a run in the table to see its charts, metrics, params and notes."));
     m_metrics->setRowCount(0);
     m_params->setRowCount(0);
     m_tags->setRowCount(0);
     m_notes->clear();
     m_config->clear();
-    m_plot->graph(0)->data()->clear();
-    m_plot->replot();
+    m_grid->setRuns({});
     return;
   }
   const auto& run = row->run;
@@ -156,11 +250,13 @@ void RunDetailWidget::setRun(const std::optional<RunRow>& row) {
                     .arg(QString::fromUtf8(store::toString(run.status).data()),
                          QString::fromStdString(run.id), QString::fromStdString(run.experiment));
   if (run.started_at)
-    sub += tr(" · started %1").arg(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(*run.started_at * 1000))
-                                       .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+    sub += tr(" · started %1")
+               .arg(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(*run.started_at * 1000))
+                        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
   if (duration) sub += tr(" · %1").arg(formatDuration(*duration));
   if (!run.host.empty()) sub += tr(" · %1").arg(QString::fromStdString(run.host));
-  if (!run.status_message.empty()) sub += QStringLiteral("\n") + QString::fromStdString(run.status_message);
+  if (!run.status_message.empty())
+    sub += QStringLiteral("\n") + QString::fromStdString(run.status_message);
   m_subtitle->setText(sub);
 
   fillTables();
@@ -170,6 +266,7 @@ void RunDetailWidget::setRun(const std::optional<RunRow>& row) {
     m_save_notes->setEnabled(false);
   }
   if (!same_run) m_config->setPlainText(QString::fromStdString(run.config_text));
+  showRunsInGrid({&*m_run});
 
   // Keep the charted metric when switching runs; pick a sensible default otherwise.
   QString key = m_chart_key;
@@ -180,12 +277,10 @@ void RunDetailWidget::setRun(const std::optional<RunRow>& row) {
         key = QString::fromLatin1(preferred);
         break;
       }
-    if (key.isEmpty() && !row->metrics.empty()) key = QString::fromStdString(row->metrics.begin()->first);
+    if (key.isEmpty() && !row->metrics.empty())
+      key = QString::fromStdString(row->metrics.begin()->first);
   }
-  // Reload the series only when it may have changed.
-  std::int64_t new_count = -1;
-  if (auto it = row->metrics.find(key.toStdString()); it != row->metrics.end()) new_count = it->second.count;
-  if (!same_run || key != m_chart_key || new_count != old_count) chartMetric(key);
+  if (!same_run || key != m_chart_key) chartMetric(key);
   // Reflect the charted metric in the table selection without re-triggering a load.
   for (int r = 0; r < m_metrics->rowCount(); ++r) {
     if (m_metrics->item(r, 0)->text() == key) {
@@ -197,7 +292,9 @@ void RunDetailWidget::setRun(const std::optional<RunRow>& row) {
 
 void RunDetailWidget::fillTables() {
   const auto& row = *m_run;
-  auto fmt = [](const std::optional<double>& v) { return v ? formatValue(*v) : QStringLiteral("–"); };
+  auto fmt = [](const std::optional<double>& v) {
+    return v ? formatValue(*v) : QStringLiteral("–");
+  };
   {
     const QSignalBlocker block(m_metrics);
     m_metrics->setRowCount(static_cast<int>(row.metrics.size()));
@@ -232,59 +329,19 @@ void RunDetailWidget::fillTables() {
 
 void RunDetailWidget::chartMetric(const QString& key) {
   m_chart_key = key;
-  const int generation = ++m_chart_generation;
-  if (!m_run || key.isEmpty() || m_db_path.isEmpty()) {
-    m_plot->graph(0)->data()->clear();
-    m_plot->yAxis->setLabel(QString());
-    m_plot->replot();
-    return;
+  if (!m_run || key.isEmpty()) return;
+  const QString run_id = QString::fromStdString(m_run->run.id);
+  // The grid loads panels as they scroll into view; the charted one is wanted now.
+  m_store->request(run_id, key);
+  const auto* s = m_store->series(run_id, key);
+  if (s && s->loaded) {
+    // Already in memory (seen before): report it as a fresh load would, after this returns.
+    QTimer::singleShot(0, this, [this, run_id, key] {
+      const auto* s = m_store->series(run_id, key);
+      if (s && m_run && run_id.toStdString() == m_run->run.id && key == m_chart_key)
+        Q_EMIT chartLoaded(key, static_cast<int>(s->size()));
+    });
   }
-  const std::string run_id = m_run->run.id;
-  const std::string db_path = m_db_path.toStdString();
-  const std::string metric = key.toStdString();
-  // A series can hold millions of points: read it off the GUI thread.
-  auto* watcher = new QFutureWatcher<SeriesResult>(this);
-  connect(watcher, &QFutureWatcher<SeriesResult>::finished, this, [this, watcher, generation, key] {
-    watcher->deleteLater();
-    if (generation != m_chart_generation) return;  // a newer request superseded this one
-    const SeriesResult result = watcher->result();
-    m_plot->graph(0)->setData(result.x, result.y, true);
-    m_plot->graph(0)->setName(key);
-    m_plot->yAxis->setLabel(key);
-    m_plot->rescaleAxes();
-    if (m_plot->yAxis->range().size() == 0)
-      m_plot->yAxis->setRange(m_plot->yAxis->range().lower - 0.5, m_plot->yAxis->range().upper + 0.5);
-    m_plot->replot();
-    Q_EMIT chartLoaded(key, static_cast<int>(result.x.size()));
-  });
-  watcher->setFuture(QtConcurrent::run([db_path, run_id, metric]() {
-    SeriesResult out;
-    auto db = store::Database::open(db_path, store::OpenMode::ReadOnly);
-    if (!db) {
-      out.error = QString::fromStdString(db.error().text());
-      return out;
-    }
-    store::MetricsReader reader(**db);
-    auto points = reader.series(run_id, metric);
-    if (!points) {
-      out.error = QString::fromStdString(points.error().text());
-      return out;
-    }
-    out.x.reserve(static_cast<qsizetype>(points->size()));
-    out.y.reserve(static_cast<qsizetype>(points->size()));
-    std::vector<std::pair<double, double>> xy;
-    xy.reserve(points->size());
-    for (const auto& p : *points)
-      if (std::isfinite(p.value)) xy.emplace_back(static_cast<double>(p.step), p.value);
-    // The plot wants keys sorted; sort here rather than on the GUI thread.
-    if (!std::is_sorted(xy.begin(), xy.end(), [](auto& a, auto& b) { return a.first < b.first; }))
-      std::stable_sort(xy.begin(), xy.end(), [](auto& a, auto& b) { return a.first < b.first; });
-    for (const auto& [x, y] : xy) {
-      out.x.push_back(x);
-      out.y.push_back(y);
-    }
-    return out;
-  }));
 }
 
 }  // namespace wb::ui

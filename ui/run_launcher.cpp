@@ -401,6 +401,7 @@ RunEntry* RunLauncher::entryForEvent(Job& job, const QJsonObject& ev) {
 }
 
 void RunLauncher::handleEvent(Job& job, const QJsonObject& ev, const QString& raw) {
+  Q_EMIT eventReceived(ev);
   const QString kind = ev.value(QLatin1String("event")).toString();
   RunEntry* e = entryForEvent(job, ev);
   if (!e) {

@@ -128,6 +128,8 @@ class RunLauncher : public QObject {
   void entryRemoved(int row);
   void logAppended(int job, const QString& line);
   void runFinished(const QString& run_id, const QString& status);
+  /// Every JSON event a launched process printed, as parsed (for live charts).
+  void eventReceived(const QJsonObject& event);
   /// The job's process exited; its entries are final (exit codes set).
   void jobFinished(int job);
 

@@ -3,10 +3,8 @@
 #include "app/cli/compare_command.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -19,6 +17,7 @@
 
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
+#include "core/metrics/run_comparison.h"
 #include "core/metrics/series_ops.h"
 #include "core/store/database.h"
 #include "core/store/metrics_reader.h"
@@ -37,12 +36,6 @@ struct CompareArgs {
   bool all = false;
 };
 
-struct Ranked {
-  std::size_t run = 0;  // index into the compared runs
-  double best = 0;
-  std::optional<double> last;
-};
-
 struct ComparedRun {
   store::Run run;
   std::string label;  // column header: the name, with the id when names repeat
@@ -50,32 +43,11 @@ struct ComparedRun {
   std::map<std::string, store::MetricSummary> metrics;
 };
 
-std::optional<double> parseDouble(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (errno != 0 || end != text.c_str() + text.size()) return std::nullopt;
-  return v;
-}
-
-// "0.01" and "1e-2" are the same learning rate.
-bool sameParam(const std::optional<std::string>& a, const std::optional<std::string>& b) {
-  if (!a || !b) return !a && !b;
-  if (*a == *b) return true;
-  const auto x = parseDouble(*a), y = parseDouble(*b);
-  return x && y && *x == *y;
-}
-
 // Validation metrics say most about a run: list them first, as `wb runs list` does.
 int keyRank(const std::string& key) {
   if (key.rfind("val", 0) == 0) return 0;
   if (key.rfind("train", 0) == 0) return 1;
   return 2;
-}
-
-std::optional<double> bestOf(const store::MetricSummary& s, metrics::Goal goal) {
-  return goal == metrics::Goal::Min ? s.min_value : s.max_value;
 }
 
 std::string num(const std::optional<double>& v) { return v ? formatShort(*v) : "-"; }
@@ -139,27 +111,11 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
   const auto runs = loadRuns(*db, args.runs);
 
   // Params: every key any run has; a row differs when any two runs disagree or one lacks it.
-  std::set<std::string> param_keys;
-  for (const auto& r : runs)
-    for (const auto& [k, v] : r.params) param_keys.insert(k);
-  struct ParamRow {
-    std::string key;
-    std::vector<std::optional<std::string>> values;
-    bool differs = false;
-  };
-  std::vector<ParamRow> param_rows;
-  std::size_t equal_params = 0;
-  for (const auto& key : param_keys) {
-    ParamRow row{key, {}, false};
-    for (const auto& r : runs) {
-      const auto it = r.params.find(key);
-      row.values.push_back(it == r.params.end() ? std::nullopt : std::optional(it->second));
-    }
-    for (std::size_t i = 1; i < row.values.size(); ++i)
-      row.differs = row.differs || !sameParam(row.values[0], row.values[i]);
-    if (!row.differs) ++equal_params;
-    param_rows.push_back(std::move(row));
-  }
+  std::vector<const store::ParamMap*> param_maps;
+  for (const auto& r : runs) param_maps.push_back(&r.params);
+  const auto param_rows = metrics::diffParams(param_maps);
+  const auto equal_params = static_cast<std::size_t>(std::count_if(
+      param_rows.begin(), param_rows.end(), [](const auto& row) { return !row.differs; }));
   const std::size_t differing_params = param_rows.size() - equal_params;
 
   // Metrics: the ranking metric first, then val/, train/, the rest.
@@ -181,21 +137,15 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
   };
   // Runs with a value of `key`, best first: by best value, ties by last value.
   auto ranking = [&](const std::string& key) {
-    const auto goal = goalOf(key);
-    std::vector<Ranked> ranked;
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      const auto it = runs[i].metrics.find(key);
-      if (it == runs[i].metrics.end()) continue;
-      if (const auto v = bestOf(it->second, goal)) ranked.push_back({i, *v, it->second.last_value});
+    std::vector<const store::MetricSummary*> summaries;
+    for (const auto& r : runs) {
+      const auto it = r.metrics.find(key);
+      summaries.push_back(it == r.metrics.end() ? nullptr : &it->second);
     }
-    std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
-      if (a.best != b.best) return metrics::isBetter(a.best, b.best, goal);
-      return a.last && (!b.last || metrics::isBetter(*a.last, *b.last, goal));
-    });
-    return ranked;
+    return metrics::rankRuns(summaries, goalOf(key));
   };
 
-  const auto ranked = metric.empty() ? std::vector<Ranked>{} : ranking(metric);
+  const auto ranked = metric.empty() ? std::vector<metrics::RankedRun>{} : ranking(metric);
   const auto goal = metric.empty() ? metrics::Goal::Unknown : goalOf(metric);
 
   if (json_mode) {
@@ -229,7 +179,7 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
         }
         const auto& s = it->second;
         values.push_back({{"last", optionalJson(s.last_value)},
-                          {"best", optionalJson(bestOf(s, key_goal))},
+                          {"best", optionalJson(metrics::bestValue(s, key_goal))},
                           {"min", optionalJson(s.min_value)},
                           {"max", optionalJson(s.max_value)},
                           {"steps", s.count}});
@@ -238,15 +188,15 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
       jmetrics.push_back({{"key", key},
                           {"goal", std::string(metrics::toString(key_goal))},
                           {"values", values},
-                          {"best_run", r.empty() ? json(nullptr) : json(runs[r[0].run].run.id)}});
+                          {"best_run", r.empty() ? json(nullptr) : json(runs[r[0].index].run.id)}});
     }
     j["metrics"] = jmetrics;
     if (ranked.empty()) {
       j["summary"] = nullptr;
     } else {
-      auto entry = [&](const Ranked& e) {
-        return json{{"id", runs[e.run].run.id},
-                    {"name", runs[e.run].run.name},
+      auto entry = [&](const metrics::RankedRun& e) {
+        return json{{"id", runs[e.index].run.id},
+                    {"name", runs[e.index].run.name},
                     {"value", e.best},
                     {"last", optionalJson(e.last)}};
       };
@@ -256,7 +206,7 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
       s["runner_up"] = ranked.size() > 1 ? entry(ranked[1]) : json(nullptr);
       s["delta"] = ranked.size() > 1 ? json(ranked[0].best - ranked[1].best) : json(nullptr);
       json order = json::array();
-      for (const auto& e : ranked) order.push_back(runs[e.run].run.id);
+      for (const auto& e : ranked) order.push_back(runs[e.index].run.id);
       s["ranking"] = order;
       j["summary"] = s;
     }
@@ -312,9 +262,9 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
           cells.push_back("-");
           continue;
         }
-        std::string cell = num(it->second.last_value) + " / " + num(bestOf(it->second, key_goal));
+        std::string cell = num(it->second.last_value) + " / " + num(metrics::bestValue(it->second, key_goal));
         // Mark every run tied for best.
-        const auto v = bestOf(it->second, key_goal);
+        const auto v = metrics::bestValue(it->second, key_goal);
         if (r.size() > 1 && v && *v == r[0].best) cell += " *";
         cells.push_back(std::move(cell));
       }
@@ -328,16 +278,16 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
     std::cout << "No run has a finite value of " << metric << ".\n";
     return;
   }
-  const Ranked& first = ranked[0];
+  const metrics::RankedRun& first = ranked[0];
   std::cout << "Best on " << metric << " (" << metrics::toString(goal)
             << (args.metric.empty() ? "; --metric picks another" : "")
-            << "): " << runs[first.run].label << " (" << formatShort(first.best) << ")";
+            << "): " << runs[first.index].label << " (" << formatShort(first.best) << ")";
   if (ranked.size() < 2) {
     std::cout << "; no other run logged it\n";
     return;
   }
-  const Ranked& second = ranked[1];
-  const std::string& second_label = runs[second.run].label;
+  const metrics::RankedRun& second = ranked[1];
+  const std::string& second_label = runs[second.index].label;
   const double delta = first.best - second.best;
   if (delta == 0) {
     std::cout << ", tied with " << second_label;

@@ -105,7 +105,8 @@ class TestRunsGui : public QObject {
     auto w = openWindow(ws);
     QVERIFY(w);
     // Only the sections that exist are listed: no empty placeholders.
-    QCOMPARE(w->sectionNames(), (QStringList{QStringLiteral("Runs"), QStringLiteral("Experiments"),
+    QCOMPARE(w->sectionNames(), (QStringList{QStringLiteral("Runs"), QStringLiteral("Compare"),
+                                             QStringLiteral("Experiments"),
                                              QStringLiteral("Datasets")}));
     auto* panel = w->runsPanel();
     QAbstractItemModelTester tester(panel->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -144,7 +145,8 @@ class TestRunsGui : public QObject {
     QCOMPARE(panel->proxy()->rowCount(), 3);
 
     QTest::keyClicks(panel->filterEdit(), QStringLiteral("alpha"));
-    QCOMPARE(panel->proxy()->rowCount(), 2);
+    // The filter box applies after a pause in typing (debounced).
+    QTRY_COMPARE_WITH_TIMEOUT(panel->proxy()->rowCount(), 2, 2000);
     QVERIFY(proxyRowOf(panel, QStringLiteral("beta-large")) < 0);
     panel->filterEdit()->clear();
     QCOMPARE(panel->proxy()->rowCount(), 3);
