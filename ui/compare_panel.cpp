@@ -16,7 +16,6 @@
 #include <QIODevice>
 #include <QLabel>
 #include <QMenu>
-#include <QPainter>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
@@ -71,17 +70,6 @@ QString swatchHtml(const QColor& c) {
 }
 
 QString value(double v) { return formatValue(v); }
-
-QIcon swatchIcon(const QColor& color) {
-  QPixmap pm(12, 12);
-  pm.fill(Qt::transparent);
-  QPainter p(&pm);
-  p.setRenderHint(QPainter::Antialiasing);
-  p.setPen(color.darker(130));
-  p.setBrush(color);
-  p.drawRoundedRect(QRectF(0.5, 0.5, 11, 11), 3, 3);
-  return QIcon(pm);
-}
 
 QLabel* sectionTitle(const QString& text, QWidget* parent) {
   auto* label = new QLabel(text, parent);
@@ -985,7 +973,7 @@ void ComparePanel::refreshMetricsTable() {
   m_metrics_table->setHorizontalHeaderItem(0, new QTableWidgetItem(tr("Metric")));
   m_metrics_table->setHorizontalHeaderItem(1, new QTableWidgetItem(tr("Goal")));
   for (int c = 0; c < ids.size(); ++c) {
-    auto* h = new QTableWidgetItem(swatchIcon(m_run_colors.value(ids[c])), runLabel(ids[c]));
+    auto* h = new QTableWidgetItem(RunColors::swatchIcon(m_run_colors.value(ids[c])), runLabel(ids[c]));
     h->setToolTip(ids[c]);
     m_metrics_table->setHorizontalHeaderItem(2 + c, h);
   }

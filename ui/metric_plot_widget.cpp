@@ -252,9 +252,7 @@ std::size_t IncrementalEma::update(std::span<const double> ys, double weight, st
   std::size_t changed_from = from;
   if (restart) {
     m_weight = weight;
-    m_last = 0;
-    m_count = 0;
-    m_debias = true;
+    m_state = {};
     m_constant =
         n > 0 && std::all_of(ys.begin(), ys.end(), [&](double y) { return y == ys.front(); });
     out.assign(ys.begin(), ys.end());
@@ -264,21 +262,8 @@ std::size_t IncrementalEma::update(std::span<const double> ys, double weight, st
   } else {
     out.resize(n);
   }
-  for (std::size_t i = from; i < n; ++i) {
-    const double y = ys[i];
-    if (!std::isfinite(y)) {
-      out[i] = y;
-      continue;
-    }
-    m_last = m_last * w + (1 - w) * y;
-    m_count += 1;
-    double divisor = 1;
-    if (m_debias) {
-      divisor = 1 - std::pow(w, m_count);
-      m_debias = divisor != 1;
-    }
-    out[i] = m_last / divisor;
-  }
+  for (std::size_t i = from; i < n; ++i)
+    out[i] = std::isfinite(ys[i]) ? m_state.push(ys[i], w) : ys[i];
   m_done = n;
   return changed_from;
 }

@@ -77,9 +77,7 @@ class IncrementalEma {
 
  private:
   double m_weight = -1;
-  double m_last = 0;
-  double m_count = 0;
-  bool m_debias = true;
+  metrics::EmaState m_state;
   bool m_constant = true;  // every point so far equals the first: emaSmooth returns the input
   std::size_t m_done = 0;
 };

@@ -4,8 +4,8 @@
 
 #include <QFont>
 #include <QIcon>
-#include <QPainter>
-#include <QPixmap>
+
+#include "ui/run_colors.h"
 
 namespace wb::ui {
 
@@ -13,17 +13,6 @@ namespace {
 const QColor kDiffRow(255, 246, 222);   // a row whose runs disagree
 const QColor kDiffCell(252, 228, 170);  // a value that differs from the row's common one
 const QColor kMissingText(150, 150, 150);
-
-QIcon swatch(const QColor& color) {
-  QPixmap pm(12, 12);
-  pm.fill(Qt::transparent);
-  QPainter p(&pm);
-  p.setRenderHint(QPainter::Antialiasing);
-  p.setPen(color.darker(130));
-  p.setBrush(color);
-  p.drawRoundedRect(QRectF(0.5, 0.5, 11, 11), 3, 3);
-  return QIcon(pm);
-}
 
 // The value most runs share, when at least two share one; otherwise none stands out.
 std::optional<std::optional<std::string>> commonValue(const metrics::ParamDiffRow& row) {
@@ -179,7 +168,7 @@ QVariant ParamsDiffModel::headerData(int section, Qt::Orientation orientation, i
     case Qt::DisplayRole:
       return run.label;
     case Qt::DecorationRole:
-      return swatch(run.color);
+      return RunColors::swatchIcon(run.color);
     case Qt::ToolTipRole:
       return QStringLiteral("%1\n%2").arg(run.label, run.id);
     case Qt::ForegroundRole:

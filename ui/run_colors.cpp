@@ -5,6 +5,8 @@
 #include <cstdint>
 
 #include <QCryptographicHash>
+#include <QPainter>
+#include <QPixmap>
 #include <QSettings>
 
 namespace wb::ui {
@@ -126,6 +128,17 @@ void RunColors::save() const {
   settings.beginGroup(settingsGroup());
   for (auto it = m_overrides.constBegin(); it != m_overrides.constEnd(); ++it)
     settings.setValue(it.key(), it.value().name());
+}
+
+QIcon RunColors::swatchIcon(const QColor& color) {
+  QPixmap pm(12, 12);
+  pm.fill(Qt::transparent);
+  QPainter p(&pm);
+  p.setRenderHint(QPainter::Antialiasing);
+  p.setPen(color.darker(130));
+  p.setBrush(color);
+  p.drawRoundedRect(QRectF(0.5, 0.5, 11, 11), 3, 3);
+  return QIcon(pm);
 }
 
 }  // namespace wb::ui

@@ -2,6 +2,7 @@
 
 #include <QColor>
 #include <QHash>
+#include <QIcon>
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -26,6 +27,9 @@ class RunColors : public QObject {
   /// FNV-1a of the id's UTF-8 bytes modulo kPrimaryColors: unlike qHash, unseeded.
   static int preferredSlot(const QString& run_id);
   static QColor defaultColor(const QString& run_id) { return palette().at(preferredSlot(run_id)); }
+
+  /// A small rounded square of the colour, for legends, headers and lists.
+  static QIcon swatchIcon(const QColor& color);
 
   /// The override if the user picked one, else the default colour.
   QColor color(const QString& run_id) const;

@@ -20,17 +20,6 @@ std::string lowerAscii(std::string s) {
   return s;
 }
 
-std::vector<std::pair<int, int>> ranges(const std::vector<int>& sorted) {
-  std::vector<std::pair<int, int>> out;
-  for (const int i : sorted) {
-    if (!out.empty() && out.back().second + 1 == i)
-      out.back().second = i;
-    else
-      out.emplace_back(i, i);
-  }
-  return out;
-}
-
 }  // namespace
 
 RunFilterProxy::RunFilterProxy(QObject* parent) : QAbstractProxyModel(parent) {}
@@ -502,8 +491,8 @@ void RunFilterProxy::relayout(int excluded_first, int excluded_last) {
     Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
   };
 
-  const auto removed_ranges = ranges(removed);
-  const auto inserted_ranges = ranges(inserted);
+  const auto removed_ranges = contiguousRanges(removed);
+  const auto inserted_ranges = contiguousRanges(inserted);
   if (static_cast<int>(removed_ranges.size() + inserted_ranges.size()) > kMaxRangeSignals) {
     changeLayout(std::move(next));
   } else {

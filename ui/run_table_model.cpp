@@ -253,17 +253,6 @@ std::vector<std::string> stableKeys(const std::vector<std::string>& previous,
   return out;
 }
 
-std::vector<std::pair<int, int>> ranges(const std::vector<int>& sorted) {
-  std::vector<std::pair<int, int>> out;
-  for (const int i : sorted) {
-    if (!out.empty() && out.back().second + 1 == i)
-      out.back().second = i;
-    else
-      out.emplace_back(i, i);
-  }
-  return out;
-}
-
 QString formatTime(double t) {
   return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(t * 1000))
       .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
@@ -551,7 +540,7 @@ void RunTableModel::apply(RunTableDataPtr next) {
     m_col_map.resize(prev->columns.size());
     std::iota(m_col_map.begin(), m_col_map.end(), 0);
     m_col_mapped = true;
-    const auto gone = ranges(next->removed_columns);
+    const auto gone = contiguousRanges(next->removed_columns);
     for (auto it = gone.rbegin(); it != gone.rend(); ++it) {
       beginRemoveColumns({}, it->first, it->second);
       m_col_map.erase(m_col_map.begin() + it->first, m_col_map.begin() + it->second + 1);
@@ -565,7 +554,7 @@ void RunTableModel::apply(RunTableDataPtr next) {
     std::iota(m_row_map.begin(), m_row_map.end(), 0);
     m_row_inverse = m_row_map;
     m_row_mapped = true;
-    const auto gone = ranges(next->removed_rows);
+    const auto gone = contiguousRanges(next->removed_rows);
     for (auto it = gone.rbegin(); it != gone.rend(); ++it) {
       beginRemoveRows({}, it->first, it->second);
       m_row_map.erase(m_row_map.begin() + it->first, m_row_map.begin() + it->second + 1);
@@ -599,7 +588,7 @@ void RunTableModel::apply(RunTableDataPtr next) {
     std::vector<int> added;
     for (int c = 0; c < cols; ++c)
       if (next->new_column[static_cast<std::size_t>(c)]) added.push_back(c);
-    for (const auto& [first, last] : ranges(added)) {
+    for (const auto& [first, last] : contiguousRanges(added)) {
       beginInsertColumns({}, first, last);
       std::vector<int> ids(static_cast<std::size_t>(last - first + 1));
       std::iota(ids.begin(), ids.end(), first);
@@ -937,6 +926,17 @@ void RunTableModel::tickRunning() {
   if (first >= 0)
     Q_EMIT dataChanged(index(first, kDuration), index(last, kDuration),
                        {Qt::DisplayRole, SortRole});
+}
+
+std::vector<std::pair<int, int>> contiguousRanges(const std::vector<int>& sorted) {
+  std::vector<std::pair<int, int>> out;
+  for (const int i : sorted) {
+    if (!out.empty() && out.back().second + 1 == i)
+      out.back().second = i;
+    else
+      out.emplace_back(i, i);
+  }
+  return out;
 }
 
 }  // namespace wb::ui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -151,5 +152,8 @@ class RunTableModel : public QAbstractTableModel {
 
 QString formatDuration(double seconds);
 QString formatValue(double value);
+/// Sorted indexes as runs of consecutive ones: {1,2,3,7} → {(1,3),(7,7)}; for begin/end
+/// row and column notifications.
+std::vector<std::pair<int, int>> contiguousRanges(const std::vector<int>& sorted);
 
 }  // namespace wb::ui

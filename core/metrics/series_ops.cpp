@@ -124,22 +124,21 @@ void emaSmoothInto(std::span<const double> ys, double weight, std::vector<double
   // TensorBoard leaves constant series alone; a NaN anywhere makes a series non-constant.
   if (std::all_of(ys.begin(), ys.end(), [&](double y) { return y == ys.front(); })) return;
 
-  double last = 0;
-  double count = 0;
-  bool debias = true;
-  for (std::size_t i = 0; i < ys.size(); ++i) {
-    const double y = ys[i];
-    if (!std::isfinite(y)) continue;
-    last = last * w + (1 - w) * y;
-    count += 1;
-    double divisor = 1;
-    if (debias) {
-      divisor = 1 - std::pow(w, count);
-      // w^n only shrinks: once 1 - w^n rounds to 1 it stays 1, so stop paying for pow().
-      debias = divisor != 1;
-    }
-    out[i] = last / divisor;
+  EmaState state;
+  for (std::size_t i = 0; i < ys.size(); ++i)
+    if (std::isfinite(ys[i])) out[i] = state.push(ys[i], w);
+}
+
+double EmaState::push(double y, double w) {
+  last = last * w + (1 - w) * y;
+  count += 1;
+  double divisor = 1;
+  if (debias) {
+    divisor = 1 - std::pow(w, count);
+    // w^n only shrinks: once 1 - w^n rounds to 1 it stays 1, so stop paying for pow().
+    debias = divisor != 1;
   }
+  return last / divisor;
 }
 
 std::string_view toString(Goal goal) {

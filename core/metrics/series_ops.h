@@ -50,6 +50,15 @@ void downsampleMinMaxInto(std::span<const double> xs, std::span<const double> ys
 /// clamped to [0, 1); w = 0 returns the input.
 std::vector<double> emaSmooth(std::span<const double> ys, double weight);
 
+/// emaSmooth's running state, for callers that smooth a growing series a piece at a time.
+struct EmaState {
+  double last = 0;
+  double count = 0;
+  bool debias = true;
+  /// Takes the next finite y (weight w in [0, 1)) and returns its smoothed value.
+  double push(double y, double w);
+};
+
 /// As above, into `out` (resized to ys.size()).
 void emaSmoothInto(std::span<const double> ys, double weight, std::vector<double>& out);
 
