@@ -15,6 +15,26 @@
 namespace wb::ui {
 
 namespace {
+
+// Log-axis ticks at the powers of ten in [lo, hi], with 2× and 5× between them when that
+// leaves room, and every integer multiple when the range is too narrow to show three.
+void setLogTicks(QCPAxisTickerText* ticker, double lo, double hi) {
+  if (!ticker || !(lo > 0) || !(hi > lo)) return;
+  ticker->clear();
+  auto ticks = [&](std::initializer_list<int> mantissas) {
+    QVector<double> out;
+    const int first = static_cast<int>(std::floor(std::log10(lo)));
+    const int last = static_cast<int>(std::ceil(std::log10(hi)));
+    for (int e = first; e <= last; ++e)
+      for (const int m : mantissas)
+        if (const double v = m * std::pow(10.0, e); v >= lo && v <= hi) out << v;
+    return out;
+  };
+  QVector<double> chosen = ticks({1, 2, 5});
+  if (chosen.size() > 9) chosen = ticks({1});
+  if (chosen.size() < 3) chosen = ticks({1, 2, 3, 4, 5, 6, 7, 8, 9});
+  for (const double v : chosen) ticker->addTick(v, QString::number(v, 'g', 3));
+}
 constexpr int kMaxPointLabels = 12;  // more points than this: names only on hover
 const QColor kFadedFill(205, 208, 212);
 
@@ -151,13 +171,11 @@ void ScatterPlotWidget::rebuild() {
   auto* y = m_plot->yAxis;
   switch (m_scale) {
     case XScale::Log: {
+      // Ticks are placed once the range is known (below): QCPAxisTickerLog labels only
+      // powers of ten, and a sweep's learning rates rarely span more than one or two.
       x->setScaleType(QCPAxis::stLogarithmic);
-      auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
-      ticker->setLogBase(10);
-      ticker->setSubTickCount(8);
-      x->setTicker(ticker);
-      x->setNumberFormat(QStringLiteral("gb"));
-      x->setSubTicks(true);
+      x->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+      x->setSubTicks(false);
       break;
     }
     case XScale::Categorical: {
@@ -176,7 +194,7 @@ void ScatterPlotWidget::rebuild() {
       break;
     }
   }
-  x->ticker()->setTickCount(m_scale == XScale::Log ? 5 : 6);
+  if (m_scale != XScale::Log) x->ticker()->setTickCount(6);
   y->ticker()->setTickCount(5);
   y->setSubTicks(false);
   x->setLabel(m_scale == XScale::Log ? tr("%1  (log)").arg(m_x_title) : m_x_title);
@@ -210,6 +228,7 @@ void ScatterPlotWidget::rebuild() {
   } else if (m_scale == XScale::Log) {
     const double f = std::pow(x_hi / x_lo, 0.08) * 1.2;
     x->setRange(x_lo / f, x_hi * f);
+    setLogTicks(x->ticker().dynamicCast<QCPAxisTickerText>().data(), x_lo / f, x_hi * f);
   } else {
     const double pad = x_hi > x_lo ? (x_hi - x_lo) * 0.08 : std::max(1.0, std::abs(x_lo) * 0.1);
     x->setRange(x_lo - pad, x_hi + pad);

@@ -31,6 +31,8 @@
 #include "ui/metric_panel_grid.h"
 #include "ui/parallel_coords_widget.h"
 #include "ui/params_diff_model.h"
+#include "ui/run_filter_proxy.h"
+#include "ui/run_table_model.h"
 #include "ui/runs_panel.h"
 #include "ui/scatter_plot_widget.h"
 
@@ -562,6 +564,36 @@ class TestCompareGui : public QObject {
     w->close();
     QCOMPARE(QSettings().value(QStringLiteral("comparePanel/runs")).toStringList(),
              (QStringList{id(2), id(0)}));
+  }
+
+  // Not a check: writes docs/images/runs-charts.png and compare.png when WB_SCREENSHOT_DIR and
+  // WB_SCREENSHOT_WORKSPACE (a demo workspace after `wb sweep iris-sweep`) are set.
+  void screenshots() {
+    const QString out = qEnvironmentVariable("WB_SCREENSHOT_DIR");
+    const QString ws = qEnvironmentVariable("WB_SCREENSHOT_WORKSPACE");
+    if (out.isEmpty() || ws.isEmpty()) QSKIP("WB_SCREENSHOT_DIR and WB_SCREENSHOT_WORKSPACE not set");
+    MainWindow w;
+    w.resize(1500, 940);
+    w.show();
+    QSignalSpy ready(&w, &MainWindow::workspaceReady);
+    w.openWorkspace(ws);
+    QVERIFY(ready.wait(20000));
+    RunsPanel* runs = w.runsPanel();
+    QTRY_VERIFY_WITH_TIMEOUT(runs->proxy()->rowCount() > 6, 10000);
+    QStringList sweep_children;
+    for (int r = 0; r < runs->proxy()->rowCount(); ++r) {
+      const QString name = runs->proxy()->index(r, 0).data().toString();
+      if (name.startsWith(QStringLiteral("sweep-iris-sweep-")))
+        sweep_children << runs->proxy()->index(r, 0).data(RunTableModel::RunIdRole).toString();
+    }
+    QVERIFY(sweep_children.size() >= 2);
+    runs->view()->selectionModel()->clearSelection();
+    for (const auto& id : sweep_children) runs->selectRun(id);
+    QTest::qWait(2500);
+    QVERIFY(w.grab().save(out + QStringLiteral("/runs-charts.png")));
+    w.compareAction()->trigger();
+    QTest::qWait(2500);
+    QVERIFY(w.grab().save(out + QStringLiteral("/compare.png")));
   }
 };
 
