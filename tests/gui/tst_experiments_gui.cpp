@@ -20,6 +20,8 @@
 #include "ui/experiment_editor_widget.h"
 #include "ui/experiments_panel.h"
 #include "ui/main_window.h"
+#include "ui/metric_series_store.h"
+#include "ui/run_detail_widget.h"
 #include "ui/run_launcher.h"
 #include "ui/run_queue_model.h"
 #include "ui/run_queue_widget.h"
@@ -148,6 +150,32 @@ class TestExperimentsGui : public QObject {
     QCOMPARE(open.count(), 1);
     QCOMPARE(open.at(0).at(0).toString(), run_id);
     QTRY_COMPARE_WITH_TIMEOUT(w.runsPanel()->selectedRunIds(), QStringList{run_id}, 10000);
+  }
+
+  // A run launched here feeds the Runs charts from its event stream, not only through the
+  // database: with polling pushed out of the way, the open run's series still grow.
+  void launchedRunFeedsTheChartsLive() {
+    MainWindow w;
+    w.show();
+    QSignalSpy ready(&w, &MainWindow::workspaceReady);
+    w.openWorkspace(m_ws);
+    QVERIFY(ready.wait(20000));
+    MetricSeriesStore* store = w.runsPanel()->detail()->seriesStore();
+    store->setPollInterval(10 * 60 * 1000);
+    RunLauncher* launcher = w.experimentsPanel()->launcher();
+    launcher->launchRun(m_ws + QStringLiteral("/configs/iris.yaml"),
+                        {QStringLiteral("trainer.epochs=3000")});
+    QTRY_VERIFY_WITH_TIMEOUT(launcher->entryCount() == 1 && launcher->entry(0).epoch >= 1, 30000);
+    const QString run_id = launcher->entry(0).run_id;
+    QVERIFY(!run_id.isEmpty());
+    w.runsPanel()->showRun(run_id);
+    const QString key = QStringLiteral("train/accuracy");  // the first panel: in view, loaded
+    QTRY_VERIFY_WITH_TIMEOUT(store->isAcquired(run_id) && store->isLoaded(run_id, key), 10000);
+    const std::size_t loaded = store->series(run_id, key)->size();
+    QTRY_VERIFY_WITH_TIMEOUT(store->series(run_id, key)->size() >= loaded + 5, 20000);
+    QCOMPARE(launcher->entry(0).status, LaunchStatus::Running);  // no final poll yet
+    launcher->stopAll();
+    QTRY_VERIFY_WITH_TIMEOUT(!launcher->hasActiveJobs(), 30000);
   }
 
   void limitBoxSetsTheSharedQueueLimit() {
