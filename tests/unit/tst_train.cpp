@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <atomic>
+#include <thread>
 #include <fstream>
 
 #include "core/config/experiment_config.h"
@@ -110,6 +111,11 @@ trainer:
     QVERIFY(loss.back().value < loss.front().value * 0.5);
     QVERIFY(!series(r->run_id, "train/loss_step").empty());
     QVERIFY(!series(r->run_id, "sys/time_forward_ms").empty());
+    // Iris epochs take a few milliseconds: CPU % must not come from 10 ms /proc ticks.
+    const auto cpu = series(r->run_id, "sys/cpu_percent");
+    QCOMPARE(cpu.size(), std::size_t(25));
+    const double cpu_cap = 100.0 * std::max(1u, std::thread::hardware_concurrency()) * 1.05;
+    for (const auto& p : cpu) QVERIFY2(p.value >= 0 && p.value <= cpu_cap, qPrintable(QString::number(p.value)));
     // Events: started, one per epoch, finished.
     QCOMPARE(events.front().value("event", ""), std::string("started"));
     QCOMPARE(events.back().value("event", ""), std::string("finished"));
