@@ -93,7 +93,8 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
   m_enabled->setObjectName(QStringLiteral("sweepEnabled"));
   m_enabled->setToolTip(
       tr("Adds a sweep: block; the Sweep button then launches one run per "
-         "combination (grid) or per sample (random)."));
+         "combination (grid), per sample (random) or per proposal from the results so far "
+         "(bayes)."));
   header->addWidget(m_enabled);
   header->addStretch(1);
   m_run_count = new QLabel(tr("1 run"), this);
@@ -118,6 +119,8 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
   m_method->setObjectName(QStringLiteral("sweepMethod"));
   m_method->addItem(tr("grid: every combination"), QStringLiteral("grid"));
   m_method->addItem(tr("random: sample run cap configs"), QStringLiteral("random"));
+  m_method->addItem(tr("bayes: each run proposed from the results so far"),
+                    QStringLiteral("bayes"));
   form->addRow(tr("Method"), m_method);
 
   auto* metric_row = new QHBoxLayout;
@@ -142,7 +145,7 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
   m_run_cap->setRange(0, 1000000);
   m_run_cap->setSpecialValueText(tr("no cap"));
   m_run_cap->setKeyboardTracking(false);
-  m_run_cap->setToolTip(tr("Most runs to launch; required for random search."));
+  m_run_cap->setToolTip(tr("Most runs to launch; required for random and bayes search."));
   m_seed = new QSpinBox(m_body);
   m_seed->setObjectName(QStringLiteral("sweepSeed"));
   m_seed->setRange(-1, INT_MAX);
@@ -200,8 +203,8 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
     edited();
   });
   connect(m_method, &QComboBox::currentIndexChanged, this, [this] {
-    // Random search needs a cap; offer one rather than an error.
-    if (!m_loading && m_method->currentData().toString() == QStringLiteral("random") &&
+    // Random and bayes search need a cap; offer one rather than an error.
+    if (!m_loading && m_method->currentData().toString() != QStringLiteral("grid") &&
         m_run_cap->value() == 0) {
       const QSignalBlocker block(m_run_cap);
       m_run_cap->setValue(10);
@@ -306,9 +309,10 @@ void SweepEditorWidget::updateRowState(int row) {
   m_table->cellWidget(row, kMinColumn)->setEnabled(!categorical);
   m_table->cellWidget(row, kMaxColumn)->setEnabled(!categorical);
   const bool grid = m_method->currentData().toString() == QStringLiteral("grid");
-  kind->setToolTip(grid && !categorical
-                       ? tr("Grid search needs a list of values; distributions need random.")
-                       : QString());
+  kind->setToolTip(
+      grid && !categorical
+          ? tr("Grid search needs a list of values; distributions need random or bayes.")
+          : QString());
 }
 
 SweepEditorWidget::Row SweepEditorWidget::rowAt(int row) const {
@@ -485,9 +489,12 @@ void SweepEditorWidget::setRunCount(std::optional<std::size_t> count, const QStr
     return;
   }
   m_run_count->setText(*count == 1 ? tr("1 run") : tr("%1 runs").arg(*count));
-  m_run_count->setToolTip(m_method->currentData().toString() == QStringLiteral("random")
-                              ? tr("Sampled configurations")
-                              : tr("Combinations of the parameters' values"));
+  const QString method = m_method->currentData().toString();
+  m_run_count->setToolTip(
+      method == QStringLiteral("random") ? tr("Sampled configurations")
+      : method == QStringLiteral("bayes")
+          ? tr("Runs: a few random ones, then each proposed from the results (needs a metric)")
+          : tr("Combinations of the parameters' values"));
 }
 
 }  // namespace wb::ui

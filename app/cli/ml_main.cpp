@@ -8,7 +8,9 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <cmath>
 #include <fstream>
+#include <map>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -199,14 +201,22 @@ int sweep(const Globals& g, const char* self, const std::string& config_path,
   if (children.empty()) throw CliError{"the sweep has no runs"};
   std::string metric;
   bool maximize = false;
+  bool bayes = false;
   if (auto composed = wb::config::composeConfig(primary, overrides, co); composed)
     if (const auto* block = composed->tree.find("sweep"))
       if (auto spec = wb::config::parseSweep(*block); spec) {
         metric = spec->metric_name;
         maximize = spec->goal == wb::config::MetricGoal::Maximize;
+        bayes = spec->method == wb::config::SweepMethod::Bayes;
       }
+  const std::size_t startup = bayes ? wb::config::bayesStartupRuns(children.size()) : children.size();
   if (dry_run) {
     for (const auto& c : children) {
+      if (static_cast<std::size_t>(c.index) == startup) {
+        std::cout << "runs " << startup + 1 << "-" << children.size()
+                  << ": chosen by the bayes search from the results of the runs before\n";
+        break;
+      }
       std::cout << c.index + 1 << ":";
       for (const auto& o : c.overrides) std::cout << ' ' << o;
       std::cout << '\n';
@@ -240,10 +250,31 @@ int sweep(const Globals& g, const char* self, const std::string& config_path,
   sigaction(SIGINT, &action, nullptr);
   std::size_t next = 0, running = 0, failed = 0;
   bool forwarded = false;
+  // Bayes: what the finished children reached on the metric, with the values they tried.
+  std::map<std::string, std::map<std::string, std::string>> launched;  // child name -> params
+  auto observe = [&] {
+    std::vector<wb::config::SweepObservation> out;
+    wb::store::RunFilter f;
+    f.parent_run_id = parent_run.id;
+    std::map<std::string, std::string> finished;  // id -> name
+    for (const auto& k : unwrap(runs.list(f)))
+      if (k.status == wb::store::RunStatus::Finished && launched.count(k.name)) finished[k.id] = k.name;
+    std::vector<std::string> ids;
+    for (const auto& [id, name] : finished) ids.push_back(id);
+    if (ids.empty()) return out;
+    for (const auto& s : unwrap(wb::store::MetricsReader(*db).summaries(ids, {metric})))
+      if (s.last_value && std::isfinite(*s.last_value))
+        out.push_back({launched[finished[s.run_id]], *s.last_value});
+    return out;
+  };
   std::vector<pid_t> pids;
   while ((next < children.size() || running > 0)) {
     while (!g_stop && running < static_cast<std::size_t>(parallel) && next < children.size()) {
-      const auto& c = children[next++];
+      wb::config::SweepChild c = children[next];
+      if (bayes && next >= startup) c = unwrap(wb::config::proposeSweepChild(
+                                          primary, overrides, co, next, observe()));
+      ++next;
+      launched[parent_run.name + "-" + std::to_string(c.index + 1)] = c.params;
       std::vector<std::string> args = {self, "-w", ws.root().string()};
       if (g.json) args.push_back("--json");
       args.insert(args.end(), {"train", primary.string()});

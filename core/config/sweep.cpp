@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <optional>
 #include <set>
 
 namespace wb::config {
@@ -161,6 +163,7 @@ struct Plan {
   std::vector<Override> base;  // single-valued overrides from the command line
   std::vector<Dimension> dims;
   SweepMethod method = SweepMethod::Grid;
+  MetricGoal goal = MetricGoal::Minimize;
   std::size_t count = 1;
   std::uint64_t seed = 0;
 };
@@ -190,6 +193,7 @@ Result<Plan> makePlan(const fs::path& primary, const std::vector<std::string>& o
     if (!parsed_spec) return parsed_spec.error();
     spec = std::move(parsed_spec).value();
     plan.method = spec->method;
+    plan.goal = spec->goal;
     for (const auto& p : spec->parameters) plan.dims.push_back({Override::Kind::ForceSet, p});
   }
   for (const auto& ov : composed->multirun) {
@@ -207,7 +211,7 @@ Result<Plan> makePlan(const fs::path& primary, const std::vector<std::string>& o
     plan.seed = static_cast<std::uint64_t>(*s->asInt());
   if (spec && spec->seed) plan.seed = *spec->seed;
 
-  if (plan.method == SweepMethod::Random) {
+  if (plan.method == SweepMethod::Random || plan.method == SweepMethod::Bayes) {
     plan.count = static_cast<std::size_t>(spec->run_cap);
   } else {
     plan.count = 1;
@@ -216,6 +220,210 @@ Result<Plan> makePlan(const fs::path& primary, const std::vector<std::string>& o
       plan.count = std::min(plan.count, static_cast<std::size_t>(spec->run_cap));
   }
   return plan;
+}
+
+// One sample from every dimension's distribution.
+std::vector<ConfigNode> randomPicks(const Plan& plan, SweepRng& rng) {
+  std::vector<ConfigNode> picks;
+  for (const auto& d : plan.dims) {
+    const SweepParameter& p = d.param;
+    switch (p.distribution) {
+      case Distribution::Uniform:
+        picks.push_back(ConfigNode::makePlain(
+            formatDouble(p.min + (p.max - p.min) * rng.uniform01()), p.origin));
+        break;
+      case Distribution::LogUniform: {
+        const double lo = std::log(p.min), hi = std::log(p.max);
+        const double v = std::clamp(std::exp(lo + (hi - lo) * rng.uniform01()), p.min, p.max);
+        picks.push_back(ConfigNode::makePlain(formatDouble(v), p.origin));
+        break;
+      }
+      case Distribution::IntUniform:
+        picks.push_back(
+            ConfigNode::makePlain(std::to_string(rng.uniformInt(static_cast<std::int64_t>(p.min),
+                                                                static_cast<std::int64_t>(p.max))),
+                                  p.origin));
+        break;
+      default:
+        picks.push_back(p.values[static_cast<std::size_t>(
+            rng.uniformInt(0, static_cast<std::int64_t>(p.values.size()) - 1))]);
+        break;
+    }
+  }
+  return picks;
+}
+
+// The child with these values: the base config, the picks applied, validated.
+SweepChild buildChild(const fs::path& primary, const ComposeOptions& options, const Plan& plan,
+                      std::size_t i, const std::vector<ConfigNode>& picks,
+                      std::vector<ConfigError>& errs, std::set<std::string>& seen_errors) {
+  SweepChild child;
+  child.index = static_cast<int>(i);
+  std::vector<Override> child_overrides;
+  for (std::size_t k = 0; k < plan.dims.size(); ++k) {
+    const Dimension& d = plan.dims[k];
+    Override ov;
+    ov.kind = d.kind;
+    ov.key = d.param.key;
+    ov.values = {picks[k]};
+    const std::string text = valueText(picks[k]);
+    ov.text = d.param.key + "=" + text;
+    if (d.param.origin.override_text.empty()) ov.origin = d.param.origin;
+    child.params[d.param.key] = picks[k].isScalar() ? picks[k].scalar : text;
+    child.overrides.push_back((d.kind == Override::Kind::Add ? "+" : "") + ov.text);
+    child_overrides.push_back(std::move(ov));
+  }
+  // Sweep values first, then the command line's single overrides: the command line wins.
+  std::vector<Override> all = child_overrides;
+  all.insert(all.end(), plan.base.begin(), plan.base.end());
+
+  std::vector<ConfigError> child_errors;
+  auto composed = composeConfig(primary, all, options, &child_errors);
+  if (composed) {
+    composed->tree.remove("sweep");
+    auto config = fromNode(composed->tree, &child_errors);
+    if (config) child.config = std::move(config).value();
+  }
+  for (auto& e : child_errors) {
+    if (!seen_errors.insert(e.text()).second) continue;
+    errs.push_back(std::move(e));
+  }
+  return child;
+}
+
+// --- bayes: a Tree-structured Parzen Estimator (Bergstra et al., 2011) ------------------------
+// Finished runs are split into the best quarter ("good") and the rest. Each dimension gets
+// two densities, l(x) over the good runs' values and g(x) over the others (Gaussian kernels
+// plus the uniform prior; for categories, smoothed counts). Candidates drawn from l are
+// scored by l(x) / g(x) and the best is taken, one dimension at a time.
+
+constexpr double kTpeGamma = 0.25;
+constexpr int kTpeCandidates = 24;
+
+double normal01(SweepRng& rng) {  // Box-Muller: the same stream everywhere
+  const double u1 = std::max(rng.uniform01(), 1e-300), u2 = rng.uniform01();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+// A numeric dimension in the space the kernels work in (log for log_uniform).
+struct NumericSpace {
+  double lo = 0, hi = 1;
+  bool log = false;
+  double to(double v) const { return log ? std::log(v) : v; }
+  double from(double t) const { return log ? std::exp(t) : t; }
+};
+
+double parzenDensity(double x, const std::vector<double>& centres, double sigma,
+                     const NumericSpace& s) {
+  double sum = 1.0 / (s.hi - s.lo);  // the prior, one component among the kernels
+  for (const double c : centres) {
+    const double z = (x - c) / sigma;
+    sum += std::exp(-0.5 * z * z) / (sigma * std::sqrt(2.0 * M_PI));
+  }
+  return sum / static_cast<double>(centres.size() + 1);
+}
+
+double kernelWidth(const NumericSpace& s, std::size_t centres) {
+  return (s.hi - s.lo) * 0.3 * std::pow(static_cast<double>(centres + 1), -0.2);
+}
+
+ConfigNode proposeNumeric(const SweepParameter& p, const std::vector<double>& good,
+                          const std::vector<double>& bad, SweepRng& rng) {
+  NumericSpace s;
+  s.log = p.distribution == Distribution::LogUniform;
+  s.lo = s.to(p.min);
+  s.hi = s.to(p.max);
+  if (p.distribution == Distribution::IntUniform) s.lo -= 0.5, s.hi += 0.5;  // round to ints
+  std::vector<double> l, g;
+  for (const double v : good) l.push_back(std::clamp(s.to(v), s.lo, s.hi));
+  for (const double v : bad) g.push_back(std::clamp(s.to(v), s.lo, s.hi));
+  const double sl = kernelWidth(s, l.size()), sg = kernelWidth(s, g.size());
+  double best = s.lo, best_score = -INFINITY;
+  for (int k = 0; k < kTpeCandidates; ++k) {
+    const auto which =
+        static_cast<std::size_t>(rng.uniformInt(0, static_cast<std::int64_t>(l.size())));
+    double x =
+        which == l.size() ? s.lo + (s.hi - s.lo) * rng.uniform01() : l[which] + sl * normal01(rng);
+    // Reflect into the range, so kernels at the edges keep their mass inside.
+    if (x < s.lo) x = std::min(s.hi, 2 * s.lo - x);
+    if (x > s.hi) x = std::max(s.lo, 2 * s.hi - x);
+    const double score =
+        std::log(parzenDensity(x, l, sl, s)) - std::log(parzenDensity(x, g, sg, s));
+    if (score > best_score) best_score = score, best = x;
+  }
+  if (p.distribution == Distribution::IntUniform) {
+    const auto v = std::clamp(static_cast<std::int64_t>(std::llround(best)),
+                              static_cast<std::int64_t>(p.min), static_cast<std::int64_t>(p.max));
+    return ConfigNode::makePlain(std::to_string(v), p.origin);
+  }
+  return ConfigNode::makePlain(formatDouble(std::clamp(s.from(best), p.min, p.max)), p.origin);
+}
+
+ConfigNode proposeCategory(const SweepParameter& p, const std::vector<std::size_t>& good,
+                           const std::vector<std::size_t>& bad, SweepRng& rng) {
+  const std::size_t k = p.values.size();
+  std::vector<double> l(k, 1.0), g(k, 1.0);  // add-one smoothing: every value stays possible
+  for (const auto i : good) l[i] += 1;
+  for (const auto i : bad) g[i] += 1;
+  const double l_total = static_cast<double>(good.size() + k),
+               g_total = static_cast<double>(bad.size() + k);
+  std::size_t best = 0;
+  double best_score = -INFINITY;
+  for (int c = 0; c < kTpeCandidates; ++c) {
+    double u = rng.uniform01() * l_total;
+    std::size_t pick = 0;
+    while (pick + 1 < k && u >= l[pick]) u -= l[pick++];
+    const double score = std::log(l[pick] / l_total) - std::log(g[pick] / g_total);
+    if (score > best_score) best_score = score, best = pick;
+  }
+  return p.values[best];
+}
+
+std::optional<double> parseNumber(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::vector<ConfigNode> tpePicks(const Plan& plan,
+                                 const std::vector<SweepObservation>& observations, SweepRng& rng) {
+  std::vector<const SweepObservation*> sorted;
+  for (const auto& o : observations)
+    if (std::isfinite(o.value)) sorted.push_back(&o);
+  const bool maximize = plan.goal == MetricGoal::Maximize;
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const auto* a, const auto* b) {
+    return maximize ? a->value > b->value : a->value < b->value;
+  });
+  const auto n_good = static_cast<std::size_t>(
+      std::max(1.0, std::ceil(kTpeGamma * static_cast<double>(sorted.size()))));
+  std::vector<ConfigNode> picks;
+  for (const auto& d : plan.dims) {
+    const SweepParameter& p = d.param;
+    const bool numeric = p.distribution == Distribution::Uniform ||
+                         p.distribution == Distribution::LogUniform ||
+                         p.distribution == Distribution::IntUniform;
+    std::vector<double> good_x, bad_x;
+    std::vector<std::size_t> good_c, bad_c;
+    for (std::size_t r = 0; r < sorted.size(); ++r) {
+      const auto it = sorted[r]->params.find(p.key);
+      if (it == sorted[r]->params.end()) continue;
+      if (numeric) {
+        if (const auto v = parseNumber(it->second)) (r < n_good ? good_x : bad_x).push_back(*v);
+        continue;
+      }
+      for (std::size_t i = 0; i < p.values.size(); ++i) {
+        const ConfigNode& v = p.values[i];
+        if (it->second == valueText(v) || (v.isScalar() && it->second == v.scalar)) {
+          (r < n_good ? good_c : bad_c).push_back(i);
+          break;
+        }
+      }
+    }
+    picks.push_back(numeric ? proposeNumeric(p, good_x, bad_x, rng)
+                            : proposeCategory(p, good_c, bad_c, rng));
+  }
+  return picks;
 }
 
 }  // namespace
@@ -253,12 +461,13 @@ Result<SweepSpec> parseSweep(const ConfigNode& block, std::vector<ConfigError>* 
       spec.method = SweepMethod::Grid;
     } else if (m == "random") {
       spec.method = SweepMethod::Random;
+    } else if (m == "bayes") {
+      spec.method = SweepMethod::Bayes;
     } else if (method == nullptr) {
-      errs.push_back({"sweep.method", "required (grid or random)", block.origin});
+      errs.push_back({"sweep.method", "required (grid, random or bayes)", block.origin});
     } else {
-      std::string message = method->describe() + " is not one of grid, random";
-      if (m == "bayes") message += " (bayes is not supported yet)";
-      const std::string hint = closestMatch(m, {"grid", "random"});
+      std::string message = method->describe() + " is not one of grid, random, bayes";
+      const std::string hint = closestMatch(m, {"grid", "random", "bayes"});
       if (!hint.empty()) message += "; did you mean '" + hint + "'?";
       errs.push_back({"sweep.method", std::move(message), method->origin});
     }
@@ -329,9 +538,19 @@ Result<SweepSpec> parseSweep(const ConfigNode& block, std::vector<ConfigError>* 
         spec.parameters.push_back(std::move(p));
       }
     }
-    if (spec.method == SweepMethod::Random && spec.run_cap == 0 && block.find("run_cap") == nullptr)
-      errs.push_back(
-          {"sweep.run_cap", "required for method: random (how many runs to sample)", block.origin});
+    const bool sampled = spec.method == SweepMethod::Random || spec.method == SweepMethod::Bayes;
+    if (sampled && spec.run_cap == 0 && block.find("run_cap") == nullptr)
+      errs.push_back({"sweep.run_cap",
+                      std::string("required for method: ") +
+                          (spec.method == SweepMethod::Bayes ? "bayes" : "random") +
+                          " (how many runs to sample)",
+                      block.origin});
+    if (spec.method == SweepMethod::Bayes && spec.metric_name.empty() &&
+        block.find("metric") == nullptr)
+      errs.push_back({"sweep.metric",
+                      "required for method: bayes (the metric to optimise, e.g. "
+                      "{name: val/loss, goal: minimize})",
+                      block.origin});
   }
   if (errors != nullptr) errors->insert(errors->end(), errs.begin(), errs.end());
   if (!errs.empty()) return toError(errs);
@@ -363,35 +582,8 @@ Result<std::vector<SweepChild>> expandSweep(const fs::path& primary,
   std::set<std::string> seen_errors;  // every child repeats the base config's own errors
   SweepRng rng(plan.seed);
   for (std::size_t i = 0; i < plan.count; ++i) {
-    // Pick this child's value for each dimension.
     std::vector<ConfigNode> picks;
-    if (plan.method == SweepMethod::Random) {
-      for (const auto& d : plan.dims) {
-        const SweepParameter& p = d.param;
-        switch (p.distribution) {
-          case Distribution::Uniform:
-            picks.push_back(ConfigNode::makePlain(
-                formatDouble(p.min + (p.max - p.min) * rng.uniform01()), p.origin));
-            break;
-          case Distribution::LogUniform: {
-            const double lo = std::log(p.min), hi = std::log(p.max);
-            const double v = std::clamp(std::exp(lo + (hi - lo) * rng.uniform01()), p.min, p.max);
-            picks.push_back(ConfigNode::makePlain(formatDouble(v), p.origin));
-            break;
-          }
-          case Distribution::IntUniform:
-            picks.push_back(ConfigNode::makePlain(
-                std::to_string(rng.uniformInt(static_cast<std::int64_t>(p.min),
-                                              static_cast<std::int64_t>(p.max))),
-                p.origin));
-            break;
-          default:
-            picks.push_back(p.values[static_cast<std::size_t>(
-                rng.uniformInt(0, static_cast<std::int64_t>(p.values.size()) - 1))]);
-            break;
-        }
-      }
-    } else {
+    if (plan.method == SweepMethod::Grid) {
       // Mixed-radix counter: the last dimension varies fastest, the first slowest.
       std::size_t rest = i;
       picks.resize(plan.dims.size());
@@ -400,44 +592,56 @@ Result<std::vector<SweepChild>> expandSweep(const fs::path& primary,
         picks[k] = values[rest % values.size()];
         rest /= values.size();
       }
+    } else {
+      picks = randomPicks(plan, rng);  // bayes: its start-up runs, and a preview of the rest
     }
-
-    SweepChild child;
-    child.index = static_cast<int>(i);
-    std::vector<Override> child_overrides;
-    for (std::size_t k = 0; k < plan.dims.size(); ++k) {
-      const Dimension& d = plan.dims[k];
-      Override ov;
-      ov.kind = d.kind;
-      ov.key = d.param.key;
-      ov.values = {picks[k]};
-      const std::string text = valueText(picks[k]);
-      ov.text = d.param.key + "=" + text;
-      if (d.param.origin.override_text.empty()) ov.origin = d.param.origin;
-      child.params[d.param.key] = picks[k].isScalar() ? picks[k].scalar : text;
-      child.overrides.push_back((d.kind == Override::Kind::Add ? "+" : "") + ov.text);
-      child_overrides.push_back(std::move(ov));
-    }
-    // Sweep values first, then the command line's single overrides: the command line wins.
-    std::vector<Override> all = child_overrides;
-    all.insert(all.end(), plan.base.begin(), plan.base.end());
-
-    std::vector<ConfigError> child_errors;
-    auto composed = composeConfig(primary, all, options, &child_errors);
-    if (composed) {
-      composed->tree.remove("sweep");
-      auto config = fromNode(composed->tree, &child_errors);
-      if (config) child.config = std::move(config).value();
-    }
-    for (auto& e : child_errors) {
-      if (!seen_errors.insert(e.text()).second) continue;
-      errs.push_back(std::move(e));
-    }
-    children.push_back(std::move(child));
+    children.push_back(buildChild(primary, options, plan, i, picks, errs, seen_errors));
   }
   if (errors != nullptr) errors->insert(errors->end(), errs.begin(), errs.end());
   if (!errs.empty()) return toError(errs);
   return children;
+}
+
+std::size_t bayesStartupRuns(std::size_t run_cap) {
+  return std::clamp<std::size_t>(run_cap / 3, std::min<std::size_t>(2, run_cap), 10);
+}
+
+Result<SweepChild> proposeSweepChild(const fs::path& primary,
+                                     const std::vector<std::string>& overrides,
+                                     const ComposeOptions& options, std::size_t index,
+                                     const std::vector<SweepObservation>& observations,
+                                     std::vector<ConfigError>* errors) {
+  std::vector<ConfigError> errs;
+  auto plan_result = makePlan(primary, overrides, options, errs);
+  if (!plan_result) {
+    if (errors != nullptr) errors->insert(errors->end(), errs.begin(), errs.end());
+    return plan_result.error();
+  }
+  const Plan& plan = *plan_result;
+  if (plan.method != SweepMethod::Bayes || index >= plan.count) {
+    auto all = expandSweep(primary, overrides, options, errors);
+    if (!all) return all.error();
+    if (index >= all->size())
+      return makeError("the sweep has only " + std::to_string(all->size()) + " runs");
+    return (*all)[index];
+  }
+  std::size_t finite = 0;
+  for (const auto& o : observations) finite += std::isfinite(o.value) ? 1 : 0;
+  std::vector<ConfigNode> picks;
+  if (index < bayesStartupRuns(plan.count) || finite < 2) {
+    // The start-up runs (and any run proposed before two results are in) are the random
+    // search's, exactly as expandSweep lists them.
+    SweepRng rng(plan.seed);
+    for (std::size_t i = 0; i <= index; ++i) picks = randomPicks(plan, rng);
+  } else {
+    SweepRng rng(plan.seed ^ (0x9e3779b97f4a7c15ULL * (index + 1)));
+    picks = tpePicks(plan, observations, rng);
+  }
+  std::set<std::string> seen_errors;
+  SweepChild child = buildChild(primary, options, plan, index, picks, errs, seen_errors);
+  if (errors != nullptr) errors->insert(errors->end(), errs.begin(), errs.end());
+  if (!errs.empty()) return toError(errs);
+  return child;
 }
 
 }  // namespace wb::config

@@ -14,8 +14,9 @@
 
 namespace wb::config {
 
-/// `sweep.method`. Bayes is not implemented.
-enum class SweepMethod { Unknown, Grid, Random };
+/// `sweep.method`. Bayes proposes each run from the results so far (a Tree-structured Parzen
+/// Estimator, as Hyperopt and Optuna use), after a few random start-up runs.
+enum class SweepMethod { Unknown, Grid, Random, Bayes };
 /// `sweep.parameters.<key>.distribution`.
 enum class Distribution { Unknown, Categorical, Uniform, LogUniform, IntUniform };
 /// `sweep.metric.goal`.
@@ -56,12 +57,35 @@ struct SweepChild {
 /// ("optim.lr=0.1,0.01", which add grid dimensions, or categorical choices under random).
 /// Grid: the cartesian product, the first parameter varying slowest, cut at run_cap. Random:
 /// run_cap samples from a seeded, platform-independent generator (sweep.seed, else
-/// trainer.seed). Each child is the base config with its values applied and re-validated;
+/// trainer.seed). Bayes: the same random samples, of which only the start-up runs are final
+/// (proposeSweepChild chooses the rest from results). Each child is the base config with its values applied and re-validated;
 /// errors from all children are collected. A config without sweep or multirun gives one child.
 Result<std::vector<SweepChild>> expandSweep(const std::filesystem::path& primary,
                                             const std::vector<std::string>& overrides,
                                             const ComposeOptions& options,
                                             std::vector<ConfigError>* errors = nullptr);
+
+/// A finished child of a bayes sweep: its swept values (as in SweepChild::params, or the
+/// run's params) and its value of the sweep's metric (NaN when it has none).
+struct SweepObservation {
+  std::map<std::string, std::string> params;
+  double value = 0;
+};
+
+/// How many of a bayes sweep's first runs are random start-up runs: run_cap / 3, at least
+/// 2 (or run_cap, if smaller) and at most 10.
+std::size_t bayesStartupRuns(std::size_t run_cap);
+
+/// The child at `index` (0-based). Bayes: a start-up run (or any run while fewer than two
+/// results are in) is the one expandSweep lists at that index; later runs take, per swept
+/// key, the candidate with the best ratio of the good runs' density (the best quarter on the
+/// sweep's metric and goal) to the others', seeded from the sweep's seed and the index.
+/// Grid and random: expandSweep's child at `index`.
+Result<SweepChild> proposeSweepChild(const std::filesystem::path& primary,
+                                     const std::vector<std::string>& overrides,
+                                     const ComposeOptions& options, std::size_t index,
+                                     const std::vector<SweepObservation>& observations,
+                                     std::vector<ConfigError>* errors = nullptr);
 
 /// How many children expandSweep would make, without composing them.
 Result<std::size_t> countSweep(const std::filesystem::path& primary,

@@ -177,6 +177,14 @@ Result<std::vector<std::string>> writeDemoConfigs(const Workspace& ws) {
        "sweep:\n  method: grid\n  metric: {name: val/accuracy, goal: maximize}\n"
        "  parameters:\n    optim.lr: {values: [0.03, 0.01, 0.003]}\n"
        "    model.hidden: {values: [[8], [32, 32]]}\n"},
+      {"iris-bayes.yaml",
+       "# Bayes search: a few random runs, then each proposed from the results so far.\n"
+       "# wb sweep iris-bayes\n"
+       "defaults:\n  - iris-mlp\n  - _self_\n"
+       "trainer:\n  epochs: 20\n"
+       "sweep:\n  method: bayes\n  metric: {name: val/loss, goal: minimize}\n  run_cap: 12\n"
+       "  parameters:\n    optim.lr: {distribution: log_uniform, min: 0.0001, max: 0.3}\n"
+       "    model.hidden: {values: [[8], [32], [32, 32]]}\n"},
   };
   std::vector<std::string> written;
   for (const auto& f : kFiles) {

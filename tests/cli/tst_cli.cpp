@@ -776,6 +776,19 @@ void TestCli::demo() {
     }
   }
 
+  // Every demo config composes and validates: runs plan (dry run), sweeps list their runs.
+  const QDir configs(text_dir + QStringLiteral("/configs"));
+  const QStringList names = configs.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
+  QVERIFY2(names.size() >= 6, qPrintable(names.join(QLatin1Char(' '))));
+  for (const QString& file : names) {
+    const QString name = QFileInfo(file).completeBaseName();
+    const bool sweep = name.endsWith(QStringLiteral("-sweep")) || name.endsWith(QStringLiteral("-bayes"));
+    const auto r = runWb({QStringLiteral("-w"), text_dir,
+                          sweep ? QStringLiteral("sweep") : QStringLiteral("train"), name,
+                          QStringLiteral("--dry-run")});
+    QVERIFY2(r.ok(), (name.toStdString() + ": " + r.describe().toStdString()).c_str());
+  }
+
   // JSON: a progress event per epoch and run, then one "done" event.
   // Dataset preparation events come first; then one per epoch and run.
   QList<QByteArray> lines;

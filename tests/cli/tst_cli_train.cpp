@@ -109,6 +109,31 @@ class TestCliTrain : public QObject {
              std::int64_t(2));
   }
 
+  // Bayes: the dry run lists only the random start-up runs; the sweep proposes the rest from
+  // the finished ones and records every child's values.
+  void bayesSweepProposesFromResults() {
+    writeFile(m_f->ws.configsDir() / "bayes.yaml",
+              "defaults: [iris, _self_]\n"
+              "sweep:\n"
+              "  method: bayes\n"
+              "  metric: {name: val/loss, goal: minimize}\n"
+              "  run_cap: 5\n"
+              "  parameters:\n"
+              "    optim.lr: {distribution: log_uniform, min: 0.0001, max: 0.3}\n");
+    auto dry = wb({QStringLiteral("sweep"), QStringLiteral("bayes"), QStringLiteral("--dry-run")});
+    WB_VERIFY_RUN(dry);
+    const auto lines = dry.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);  // 2 start-up runs, then the note
+    QVERIFY2(lines.last().startsWith("runs 3-5: chosen by the bayes search"), dry.out.constData());
+    auto r = wb({QStringLiteral("sweep"), QStringLiteral("bayes"), QStringLiteral("trainer.epochs=2")});
+    WB_VERIFY_RUN(r);
+    QVERIFY2(r.out.contains("5 of 5 runs finished"), r.out.constData());
+    const auto parent = m_f->find("sweep-bayes");
+    QCOMPARE(m_f->count("SELECT count(DISTINCT value) FROM params p JOIN runs r ON r.id = p.run_id "
+                        "WHERE r.parent_run_id = '" + parent.id + "' AND p.key = 'optim.lr'"),
+             std::int64_t(5));
+  }
+
   void sigtermStopsWithACheckpointAndKilled() {
     WbCall call;
     call.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("--json"), QStringLiteral("train"),
