@@ -18,7 +18,8 @@ const Choices<ModelType> kModelTypes = {{"mlp", ModelType::Mlp},
                                         {"lenet", ModelType::LeNet},
                                         {"resnet_small", ModelType::ResNetSmall},
                                         {"resnet18", ModelType::ResNet18},
-                                        {"text_bag", ModelType::TextBag}};
+                                        {"text_bag", ModelType::TextBag},
+                                        {"text_transformer", ModelType::TextTransformer}};
 const Choices<OptimizerKind> kOptimizers = {
     {"sgd", OptimizerKind::Sgd}, {"adam", OptimizerKind::Adam}, {"adamw", OptimizerKind::AdamW}};
 const Choices<SchedulerKind> kSchedulers = {{"none", SchedulerKind::None},

@@ -15,7 +15,7 @@
 namespace wb::config {
 
 /// The model families the factory builds (`model.type`).
-enum class ModelType { Unknown, Mlp, LeNet, ResNetSmall, ResNet18, TextBag };
+enum class ModelType { Unknown, Mlp, LeNet, ResNetSmall, ResNet18, TextBag, TextTransformer };
 /// `optim.name`.
 enum class OptimizerKind { Unknown, Sgd, Adam, AdamW };
 /// `scheduler.name`.

@@ -170,6 +170,16 @@ Result<std::vector<std::string>> writeDemoConfigs(const Workspace& ws) {
        "model:\n  type: text_bag\n  embed_dim: 32\n"
        "optim:\n  name: adam\n  lr: 0.01\n"
        "trainer:\n  epochs: 10\n  seed: 4\n"},
+      {"headlines-transformer.yaml",
+       "# A small Transformer encoder: unlike text_bag it sees word order.\n"
+       "experiment: headlines\n"
+       "data:\n  dataset: headlines@latest\n"
+       "  transforms:\n    - {name: lowercase}\n    - {name: tokenize}\n"
+       "    - {name: vocabulary, max_size: 20000, min_freq: 1}\n"
+       "  batch_size: 32\n  workers: 0\n"
+       "model:\n  type: text_transformer\n  d_model: 64\n  heads: 4\n  layers: 2\n"
+       "optim:\n  name: adamw\n  lr: 0.001\n"
+       "trainer:\n  epochs: 10\n  seed: 4\n"},
       {"iris-sweep.yaml",
        "# A grid over learning rate and width: wb sweep iris-sweep\n"
        "defaults:\n  - iris-mlp\n  - _self_\n"

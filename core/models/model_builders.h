@@ -37,5 +37,8 @@ nlohmann::json resnet18Defaults();
 Result<std::unique_ptr<Model>> buildResnet18(const ParamReader& params, const ModelInput& input);
 nlohmann::json textBagDefaults();
 Result<std::unique_ptr<Model>> buildTextBag(const ParamReader& params, const ModelInput& input);
+nlohmann::json textTransformerDefaults();
+Result<std::unique_ptr<Model>> buildTextTransformer(const ParamReader& params,
+                                                    const ModelInput& input);
 
 }  // namespace wb::models::detail

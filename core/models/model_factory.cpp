@@ -79,6 +79,9 @@ constexpr std::array kKinds{
               detail::resnet18Defaults, detail::buildResnet18},
     ModelKind{"text_bag", "fastText style EmbeddingBag text classifier over token/n-gram ids",
               detail::textBagDefaults, detail::buildTextBag},
+    ModelKind{"text_transformer",
+              "Small Transformer encoder text classifier (word order, masked mean pooling)",
+              detail::textTransformerDefaults, detail::buildTextTransformer},
 };
 
 const ModelKind* findKind(const std::string& type) {

@@ -25,6 +25,8 @@ namespace wb::models {
 ///   image is below 64 px (stem: auto|small|imagenet).
 /// - "text_bag": fastText style EmbeddingBag (mean) over token / n-gram ids, optional hidden
 ///   layers, then the classes.
+/// - "text_transformer": token and position embeddings, a TransformerEncoder (d_model 64,
+///   4 heads, 2 layers), masked mean pooling; texts cut at max_len tokens.
 ///
 /// `params` is an object (or null for all defaults); a "type" key in it is ignored, so a
 /// config's whole `model:` block can be passed. Weights are initialised from LibTorch's

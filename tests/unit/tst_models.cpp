@@ -122,6 +122,7 @@ class TestModels : public QObject {
   void resnetSmallLearnsColours();
   void resnet18TakesAStep();
   void textBagLearnsMarkerTokens();
+  void textTransformerLearnsWordOrder();
   void badParams_data();
   void badParams();
   void checkInputExplains();
@@ -145,8 +146,8 @@ void TestModels::initTestCase() {
 
 void TestModels::typesAndDefaults() {
   const auto types = modelTypes();
-  QCOMPARE(types,
-           (std::vector<std::string>{"mlp", "lenet", "resnet_small", "resnet18", "text_bag"}));
+  QCOMPARE(types, (std::vector<std::string>{"mlp", "lenet", "resnet_small", "resnet18", "text_bag",
+                                            "text_transformer"}));
   for (const auto& type : types) {
     QVERIFY(!modelDescription(type).empty());
     auto defaults = defaultParams(type);
@@ -190,9 +191,9 @@ void TestModels::buildsAndForwards_data() {
   QTest::newRow("resnet_small 64 regression") << "resnet_small"
                                               << R"({"blocks": 1, "channels": [8, 16]})"
                                               << QList<qint64>{3, 64, 64} << qint64(0) << qint64(0);
-  QTest::newRow("resnet_small max pool") << "resnet_small"
-                                         << R"({"blocks": 1, "pool": "max"})"
-                                         << QList<qint64>{3, 32, 32} << qint64(2) << qint64(0);
+  QTest::newRow("resnet_small max pool")
+      << "resnet_small"
+      << R"({"blocks": 1, "pool": "max"})" << QList<qint64>{3, 32, 32} << qint64(2) << qint64(0);
   QTest::newRow("resnet18 small stem")
       << "resnet18"
       << "{}" << QList<qint64>{3, 32, 32} << qint64(10) << qint64(0);
@@ -204,6 +205,12 @@ void TestModels::buildsAndForwards_data() {
   QTest::newRow("text_bag hidden sum") << "text_bag"
                                        << R"({"hidden": [16], "mode": "sum", "embed_dim": 8})"
                                        << QList<qint64>{} << qint64(3) << qint64(50);
+  QTest::newRow("text_transformer") << "text_transformer"
+                                    << "{}" << QList<qint64>{} << qint64(4) << qint64(100);
+  QTest::newRow("text_transformer cut at max_len")
+      << "text_transformer"
+      << R"({"d_model": 16, "heads": 2, "layers": 1, "max_len": 2})" << QList<qint64>{} << qint64(2)
+      << qint64(30);
 }
 
 void TestModels::buildsAndForwards() {
@@ -341,6 +348,37 @@ void TestModels::textBagLearnsMarkerTokens() {
   QVERIFY2(curve.last < 0.3 * curve.first, curve.text().c_str());
 }
 
+// The label is which of two tokens comes first, with the same tokens in every text: a bag of
+// words cannot tell the classes apart, the Transformer (positions, attention) can. Texts have
+// different lengths, so padding and masking are exercised too.
+void TestModels::textTransformerLearnsWordOrder() {
+  torch::manual_seed(3);
+  std::vector<std::int64_t> ids, offsets, labels;
+  at::Tensor filler;
+  for (std::int64_t i = 0; i < 64; ++i) {
+    offsets.push_back(static_cast<std::int64_t>(ids.size()));
+    const std::int64_t label = i % 2;
+    // Each pair of texts (one per class) shares its filler: only the order differs.
+    if (label == 0) filler = torch::randint(3, 20, {2 + (i / 2) % 4}, torch::kLong);
+    for (std::int64_t k = 0; k < filler.numel(); ++k) ids.push_back(filler[k].item<std::int64_t>());
+    ids.push_back(label == 0 ? 1 : 2);
+    ids.push_back(label == 0 ? 2 : 1);
+    labels.push_back(label);
+  }
+  const Inputs batch{torch::tensor(ids, torch::kLong), torch::tensor(offsets, torch::kLong)};
+  const auto targets = torch::tensor(labels, torch::kLong);
+  auto model =
+      build("text_transformer",
+            {{"d_model", 32}, {"heads", 4}, {"layers", 2}, {"feedforward", 64}, {"dropout", 0.0}},
+            text(20, 2));
+  WB_VERIFY_OK(model->checkInput(batch.inputs, batch.offsets));
+  const auto curve = fit(*model, batch, targets, 80, 3e-3);
+  QVERIFY2(curve.last < 0.2, curve.text().c_str());
+  auto bag = build("text_bag", json::object(), text(20, 2));
+  const auto bag_curve = fit(*bag, batch, targets, 80, 3e-3);
+  QVERIFY2(bag_curve.last > 0.6, bag_curve.text().c_str());  // the same words: chance
+}
+
 void TestModels::badParams_data() {
   QTest::addColumn<QString>("type");
   QTest::addColumn<QString>("params");
@@ -412,6 +450,15 @@ void TestModels::badParams_data() {
                                       << R"({"embed_dim": 2.5})"
                                       << "text"
                                       << "model.embed_dim: expected a positive integer";
+  QTest::newRow("text_transformer heads")
+      << "text_transformer"
+      << R"({"d_model": 30, "heads": 4})"
+      << "text"
+      << "model.d_model: d_model (30) must be a multiple of heads (4)";
+  QTest::newRow("text_transformer on images") << "text_transformer"
+                                              << "{}"
+                                              << "digits"
+                                              << "input.shape: text_transformer needs text input";
   QTest::newRow("one class") << "mlp"
                              << "{}"
                              << "one_class"
@@ -474,16 +521,18 @@ void TestModels::stateRoundTrip_data() {
                             << R"({"width": 8})";
   QTest::newRow("text_bag") << "text_bag"
                             << R"({"hidden": [8]})";
+  QTest::newRow("text_transformer") << "text_transformer"
+                                    << R"({"d_model": 16, "heads": 2, "layers": 1})";
 }
 
 void TestModels::stateRoundTrip() {
   QFETCH(QString, type);
   QFETCH(QString, params);
   const auto p = json::parse(params.toStdString());
-  const ModelInput input = type == QLatin1String("mlp")        ? table(6, 3)
-                           : type == QLatin1String("text_bag") ? text(40, 3)
-                           : type == QLatin1String("lenet")    ? image(1, 28, 28, 4)
-                                                               : image(3, 32, 32, 4);
+  const ModelInput input = type == QLatin1String("mlp")              ? table(6, 3)
+                           : type.startsWith(QLatin1String("text_")) ? text(40, 3)
+                           : type == QLatin1String("lenet")          ? image(1, 28, 28, 4)
+                                                                     : image(3, 32, 32, 4);
   torch::manual_seed(10);
   auto a = build(type.toStdString(), p, input);
   const auto batch = sampleBatch(input, 4);
@@ -564,9 +613,9 @@ void TestModels::sameSeedSameWeights_data() {
 
 void TestModels::sameSeedSameWeights() {
   QFETCH(QString, type);
-  const ModelInput input = type == QLatin1String("mlp")        ? table(6, 3)
-                           : type == QLatin1String("text_bag") ? text(40, 3)
-                                                               : image(3, 32, 32, 4);
+  const ModelInput input = type == QLatin1String("mlp")              ? table(6, 3)
+                           : type.startsWith(QLatin1String("text_")) ? text(40, 3)
+                                                                     : image(3, 32, 32, 4);
   const json params = type == QLatin1String("resnet18") ? json{{"width", 8}} : json::object();
   torch::manual_seed(42);
   auto a = build(type.toStdString(), params, input);
