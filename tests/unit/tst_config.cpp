@@ -330,7 +330,7 @@ void TestConfig::validationCollectsAllErrors() {
            text.c_str());
   QVERIFY2(contains(text,
                     "model.type: required (one of mlp, lenet, resnet_small, resnet18, "
-                    "text_bag)"),
+                    "text_bag, text_transformer)"),
            text.c_str());
   QVERIFY2(contains(text,
                     "optim.name: 'adamx' is not one of sgd, adam, adamw; did you mean "
