@@ -178,6 +178,36 @@ class TestExperimentsGui : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!launcher->hasActiveJobs(), 30000);
   }
 
+  // A bayes sweep from the queue: the parent row and one row per child as the sweep proposes
+  // them, all finished, with the best child named.
+  void bayesSweepFromTheQueue() {
+    QFile f(m_ws + QStringLiteral("/configs/iris-bayes.yaml"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("defaults: [iris, _self_]\n"
+            "trainer: {epochs: 2}\n"
+            "sweep:\n"
+            "  method: bayes\n"
+            "  metric: {name: val/loss, goal: minimize}\n"
+            "  run_cap: 4\n"
+            "  parameters:\n"
+            "    optim.lr: {distribution: log_uniform, min: 0.001, max: 0.1}\n");
+    f.close();
+    RunLauncher launcher(cli(), m_ws);
+    QSignalSpy done(&launcher, &RunLauncher::jobFinished);
+    launcher.launchSweep(m_ws + QStringLiteral("/configs/iris-bayes.yaml"));
+    QVERIFY(done.wait(120000));
+    QCOMPARE(launcher.entryCount(), 5);
+    const RunEntry& parent = launcher.entry(0);
+    QCOMPARE(parent.sweep_runs, 4);
+    QCOMPARE(parent.sweep_failed, 0);
+    QVERIFY2(parent.sweep_best.contains(QStringLiteral("val/loss")), qPrintable(parent.sweep_best));
+    for (int row = 1; row < 5; ++row) {
+      QCOMPARE(launcher.entry(row).status, LaunchStatus::Finished);
+      QCOMPARE(launcher.entry(row).parent_run_id, parent.run_id);
+    }
+    QFile::remove(m_ws + QStringLiteral("/configs/iris-bayes.yaml"));
+  }
+
   void limitBoxSetsTheSharedQueueLimit() {
     MainWindow w;
     w.show();
