@@ -168,8 +168,8 @@ struct Plan {
   std::uint64_t seed = 0;
 };
 
-Result<Plan> makePlan(const fs::path& primary, const std::vector<std::string>& overrides,
-                      const ComposeOptions& options, std::vector<ConfigError>& errs) {
+Result<Plan> collectPlan(const fs::path& primary, const std::vector<std::string>& overrides,
+                         const ComposeOptions& options, std::vector<ConfigError>& errs) {
   Plan plan;
   std::vector<Override> parsed;
   for (const auto& text : overrides) {
@@ -426,6 +426,15 @@ std::vector<ConfigNode> tpePicks(const Plan& plan,
   return picks;
 }
 
+// The plan, or its errors (also appended to *errors when given).
+Result<Plan> makePlan(const fs::path& primary, const std::vector<std::string>& overrides,
+                      const ComposeOptions& options, std::vector<ConfigError>* errors) {
+  std::vector<ConfigError> errs;
+  auto plan = collectPlan(primary, overrides, options, errs);
+  if (errors != nullptr) errors->insert(errors->end(), errs.begin(), errs.end());
+  return plan;
+}
+
 }  // namespace
 
 std::uint64_t SweepRng::next() {
@@ -559,9 +568,7 @@ Result<SweepSpec> parseSweep(const ConfigNode& block, std::vector<ConfigError>* 
 
 Result<std::size_t> countSweep(const fs::path& primary, const std::vector<std::string>& overrides,
                                const ComposeOptions& options, std::vector<ConfigError>* errors) {
-  std::vector<ConfigError> errs;
-  auto plan = makePlan(primary, overrides, options, errs);
-  if (errors != nullptr) errors->insert(errors->end(), errs.begin(), errs.end());
+  auto plan = makePlan(primary, overrides, options, errors);
   if (!plan) return plan.error();
   return plan->count;
 }
@@ -570,13 +577,10 @@ Result<std::vector<SweepChild>> expandSweep(const fs::path& primary,
                                             const std::vector<std::string>& overrides,
                                             const ComposeOptions& options,
                                             std::vector<ConfigError>* errors) {
-  std::vector<ConfigError> errs;
-  auto plan_result = makePlan(primary, overrides, options, errs);
-  if (!plan_result) {
-    if (errors != nullptr) errors->insert(errors->end(), errs.begin(), errs.end());
-    return plan_result.error();
-  }
+  auto plan_result = makePlan(primary, overrides, options, errors);
+  if (!plan_result) return plan_result.error();
   const Plan& plan = *plan_result;
+  std::vector<ConfigError> errs;
 
   std::vector<SweepChild> children;
   std::set<std::string> seen_errors;  // every child repeats the base config's own errors
@@ -611,13 +615,10 @@ Result<SweepChild> proposeSweepChild(const fs::path& primary,
                                      const ComposeOptions& options, std::size_t index,
                                      const std::vector<SweepObservation>& observations,
                                      std::vector<ConfigError>* errors) {
-  std::vector<ConfigError> errs;
-  auto plan_result = makePlan(primary, overrides, options, errs);
-  if (!plan_result) {
-    if (errors != nullptr) errors->insert(errors->end(), errs.begin(), errs.end());
-    return plan_result.error();
-  }
+  auto plan_result = makePlan(primary, overrides, options, errors);
+  if (!plan_result) return plan_result.error();
   const Plan& plan = *plan_result;
+  std::vector<ConfigError> errs;
   if (plan.method != SweepMethod::Bayes || index >= plan.count) {
     auto all = expandSweep(primary, overrides, options, errors);
     if (!all) return all.error();
