@@ -20,6 +20,7 @@
 #include "app/cli/cli_workspace.h"
 #include "core/config/compose.h"
 #include "core/config/sweep.h"
+#include "core/metrics/series_ops.h"
 #include "core/store/database.h"
 #include "core/store/metrics_reader.h"
 #include "core/store/run_repository.h"
@@ -205,7 +206,7 @@ int sweep(const Globals& g, const char* self, const std::string& config_path,
   if (auto composed = wb::config::composeConfig(primary, overrides, co); composed)
     if (const auto* block = composed->tree.find("sweep"))
       if (auto spec = wb::config::parseSweep(*block); spec) {
-        metric = spec->metric_name;
+        metric = wb::metrics::storedMetricKey(spec->metric_name);  // val_loss → val/loss
         maximize = spec->goal == wb::config::MetricGoal::Maximize;
         bayes = spec->method == wb::config::SweepMethod::Bayes;
       }
@@ -252,6 +253,7 @@ int sweep(const Globals& g, const char* self, const std::string& config_path,
   bool forwarded = false;
   // Bayes: what the finished children reached on the metric, with the values they tried.
   std::map<std::string, std::map<std::string, std::string>> launched;  // child name -> params
+  bool warned_no_metric = false;
   auto observe = [&] {
     std::vector<wb::config::SweepObservation> out;
     wb::store::RunFilter f;
@@ -265,6 +267,11 @@ int sweep(const Globals& g, const char* self, const std::string& config_path,
     for (const auto& s : unwrap(wb::store::MetricsReader(*db).summaries(ids, {metric})))
       if (s.last_value && std::isfinite(*s.last_value))
         out.push_back({launched[finished[s.run_id]], *s.last_value});
+    if (out.empty() && ids.size() >= 2 && !warned_no_metric) {
+      std::cerr << "wb: warning: none of the " << ids.size() << " finished runs logged '" << metric
+                << "'; the bayes search proposes at random until one does\n";
+      warned_no_metric = true;
+    }
     return out;
   };
   std::vector<pid_t> pids;

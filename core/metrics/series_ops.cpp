@@ -202,4 +202,12 @@ std::optional<std::size_t> bestIndex(std::span<const double> ys, Goal goal) {
   return best;
 }
 
+std::string storedMetricKey(std::string_view name) {
+  for (const std::string_view prefix : {"val_", "train_", "test_"})
+    if (name.substr(0, prefix.size()) == prefix)
+      return std::string(prefix.substr(0, prefix.size() - 1)) + "/" +
+             std::string(name.substr(prefix.size()));
+  return std::string(name);
+}
+
 }  // namespace wb::metrics

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -73,6 +74,9 @@ Goal goalFromString(std::string_view text);
 Goal goalForMetric(std::string_view key);
 /// True when a is strictly better than b. Unknown counts as Max.
 bool isBetter(double a, double b, Goal goal);
+/// The stored key of a metric as configs may write it: "val_loss" → "val/loss" (prefixes val,
+/// train, test); anything else unchanged.
+std::string storedMetricKey(std::string_view name);
 
 /// What a runs table shows of one series. Only finite points count.
 struct SeriesSummary {

@@ -16,6 +16,7 @@
 #include "core/data/dataset_repository.h"
 #include "core/data/importer.h"
 #include "core/data/loader.h"
+#include "core/metrics/series_ops.h"
 #include "core/models/model_factory.h"
 #include "core/objects/object_store.h"
 #include "core/store/database.h"
@@ -34,15 +35,6 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// Config monitors are written "val_loss"; stored keys are "val/loss".
-std::string metricKey(std::string monitor) {
-  for (const char* prefix : {"val", "train", "test"}) {
-    const std::string p = std::string(prefix) + "_";
-    if (monitor.rfind(p, 0) == 0) return std::string(prefix) + "/" + monitor.substr(p.size());
-  }
-  return monitor;
 }
 
 // Resident memory (MB) and process CPU time (s) from /proc: cheap, once per epoch.
@@ -445,9 +437,9 @@ Result<TrainOutcome> runTraining(const Workspace& ws, const TrainRequest& reques
           {"mixed_precision", amp},
           {"epochs", cfg.trainer.epochs},
           {"batches_per_epoch", batches}});
-    const std::string monitor = metricKey(cfg.trainer.checkpoint.monitor);
+    const std::string monitor = metrics::storedMetricKey(cfg.trainer.checkpoint.monitor);
     const bool monitor_max = cfg.trainer.checkpoint.mode == config::MonitorMode::Max;
-    const std::string es_key = metricKey(cfg.trainer.early_stopping.monitor);
+    const std::string es_key = metrics::storedMetricKey(cfg.trainer.early_stopping.monitor);
     const bool es_max = cfg.trainer.early_stopping.mode == config::MonitorMode::Max;
     std::optional<double> best, es_best;
     int es_bad_epochs = 0, plateau_bad = 0;

@@ -116,7 +116,7 @@ class TestCliTrain : public QObject {
               "defaults: [iris, _self_]\n"
               "sweep:\n"
               "  method: bayes\n"
-              "  metric: {name: val/loss, goal: minimize}\n"
+              "  metric: {name: val_loss, goal: minimize}\n"  // as monitors are written
               "  run_cap: 5\n"
               "  parameters:\n"
               "    optim.lr: {distribution: log_uniform, min: 0.0001, max: 0.3}\n");
@@ -128,6 +128,8 @@ class TestCliTrain : public QObject {
     auto r = wb({QStringLiteral("sweep"), QStringLiteral("bayes"), QStringLiteral("trainer.epochs=2")});
     WB_VERIFY_RUN(r);
     QVERIFY2(r.out.contains("5 of 5 runs finished"), r.out.constData());
+    QVERIFY2(r.out.contains("best sweep-bayes-") && r.out.contains("val/loss"), r.out.constData());
+    QVERIFY2(!r.err.contains("warning"), r.err.constData());  // val_loss found as val/loss
     const auto parent = m_f->find("sweep-bayes");
     QCOMPARE(m_f->count("SELECT count(DISTINCT value) FROM params p JOIN runs r ON r.id = p.run_id "
                         "WHERE r.parent_run_id = '" + parent.id + "' AND p.key = 'optim.lr'"),

@@ -437,6 +437,11 @@ void TestSeriesOps::summaries() {
 }
 
 void TestSeriesOps::goals() {
+  QCOMPARE(wb::metrics::storedMetricKey("val_loss"), std::string("val/loss"));
+  QCOMPARE(wb::metrics::storedMetricKey("train_top5_accuracy"), std::string("train/top5_accuracy"));
+  QCOMPARE(wb::metrics::storedMetricKey("val/loss"), std::string("val/loss"));
+  QCOMPARE(wb::metrics::storedMetricKey("lr"), std::string("lr"));
+  QCOMPARE(wb::metrics::storedMetricKey("validation_loss"), std::string("validation_loss"));
   QCOMPARE(str(wb::metrics::goalForMetric("val/loss")), str(Goal::Min));
   QCOMPARE(str(wb::metrics::goalForMetric("train/rmse")), str(Goal::Min));
   QCOMPARE(str(wb::metrics::goalForMetric("val/error_rate")), str(Goal::Min));
