@@ -376,6 +376,7 @@ struct MetricPlotWidget::Curve {
   detail::MinMaxIndex raw_index, smooth_index;
   metrics::PlotPoints raw_points, smooth_points;
   bool raw_dense = false, smooth_dense = false;  // more points than ~1.5 per pixel column
+  bool sparse = false;  // few points far apart (per-epoch metrics): drawn with dots
 };
 
 MetricPlotWidget::MetricPlotWidget(MetricSeriesStore* store, const QString& metric_key,
@@ -651,6 +652,10 @@ void MetricPlotWidget::applyPens(Curve& c) {
   c.raw->setAntialiased(!c.raw_dense);
   c.smooth->setPen(QPen(color, c.smooth_dense ? 1.0 : 1.8));
   c.smooth->setAntialiased(!c.smooth_dense);
+  // Dots on the curve that is in front: the raw one, or the smoothed one when smoothing.
+  const QCPScatterStyle dots(QCPScatterStyle::ssDisc, 4.5);
+  c.raw->setScatterStyle(c.sparse && !smoothing ? dots : QCPScatterStyle());
+  c.smooth->setScatterStyle(c.sparse && smoothing ? dots : QCPScatterStyle());
   c.tracer->setPen(QPen(color, 1.8));
 }
 
@@ -900,9 +905,17 @@ void MetricPlotWidget::resample(Curve& c, double x0, double x1, int width_px) {
   const auto dense = [&](const metrics::PlotPoints& p) {
     return p.size() > static_cast<std::size_t>(width_px) * 3 / 2;
   };
-  if (dense(c.raw_points) != c.raw_dense || dense(c.smooth_points) != c.smooth_dense) {
+  // Dots mark the points when they stand at least ~12 px apart: a short run's epochs.
+  bool sparse = false;
+  if (const std::size_t n = c.raw_points.size(); n > 0 && b > a) {
+    const double span_px = (c.raw_points.xs.back() - c.raw_points.xs.front()) / (b - a) * width_px;
+    sparse = n == 1 || span_px / static_cast<double>(n - 1) >= 12.0;
+  }
+  if (dense(c.raw_points) != c.raw_dense || dense(c.smooth_points) != c.smooth_dense ||
+      sparse != c.sparse) {
     c.raw_dense = dense(c.raw_points);
     c.smooth_dense = dense(c.smooth_points);
+    c.sparse = sparse;
     applyPens(c);
   }
 }

@@ -440,6 +440,35 @@ class TestCharts : public QObject {
     QCOMPARE(panel->plot()->graph(0)->pen().color().alpha(), 255);
   }
 
+  // A short run's few points are marked with dots (on the curve in front); long ones are not.
+  void fewPointsGetDots() {
+    TestWorkspace tw;
+    QVERIFY(tw.ok());
+    const QString few = tw.newRun("few");
+    const QString many = tw.newRun("many");
+    tw.log(few, QStringLiteral("val/loss"), 8, noisy);
+    tw.log(many, QStringLiteral("val/loss"), 1500, noisy);
+    MetricSeriesStore store(tw.dbPath());
+    auto short_panel = openPanel(store, QStringLiteral("val/loss"), {few});
+    auto long_panel = openPanel(store, QStringLiteral("val/loss"), {many});
+    QVERIFY(short_panel && long_panel);
+    QTRY_VERIFY(store.isLoaded(few, QStringLiteral("val/loss")) &&
+                store.isLoaded(many, QStringLiteral("val/loss")));
+    short_panel->replotNow();
+    long_panel->replotNow();
+    // Graph 0 is a run's raw curve, graph 1 its smoothed one.
+    auto shape = [](MetricPlotWidget* p, int graph) {
+      return p->plot()->graph(graph)->scatterStyle().shape();
+    };
+    QCOMPARE(shape(short_panel.get(), 0), QCPScatterStyle::ssDisc);
+    QCOMPARE(shape(short_panel.get(), 1), QCPScatterStyle::ssNone);
+    QCOMPARE(shape(long_panel.get(), 0), QCPScatterStyle::ssNone);
+    short_panel->setSmoothing(0.5);
+    short_panel->replotNow();
+    QCOMPARE(shape(short_panel.get(), 0), QCPScatterStyle::ssNone);
+    QCOMPARE(shape(short_panel.get(), 1), QCPScatterStyle::ssDisc);
+  }
+
   void xAxisModes() {
     TestWorkspace tw;
     QVERIFY(tw.ok());
