@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <optional>
 #include <set>
+
+#include "core/metrics/run_comparison.h"
 
 namespace wb::config {
 
@@ -379,13 +380,6 @@ ConfigNode proposeCategory(const SweepParameter& p, const std::vector<std::size_
   return p.values[best];
 }
 
-std::optional<double> parseNumber(const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 std::vector<ConfigNode> tpePicks(const Plan& plan,
                                  const std::vector<SweepObservation>& observations, SweepRng& rng) {
   std::vector<const SweepObservation*> sorted;
@@ -409,7 +403,8 @@ std::vector<ConfigNode> tpePicks(const Plan& plan,
       const auto it = sorted[r]->params.find(p.key);
       if (it == sorted[r]->params.end()) continue;
       if (numeric) {
-        if (const auto v = parseNumber(it->second)) (r < n_good ? good_x : bad_x).push_back(*v);
+        if (const auto v = metrics::parseNumber(it->second))
+          (r < n_good ? good_x : bad_x).push_back(*v);
         continue;
       }
       for (std::size_t i = 0; i < p.values.size(); ++i) {

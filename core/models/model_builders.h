@@ -24,6 +24,8 @@ at::Tensor activate(Activation activation, const at::Tensor& x);
 Status checkOutputs(const std::string& type, const ModelInput& input);
 /// A {C, H, W} image input with H, W ≥ min_px.
 Status checkImage(const std::string& type, const ModelInput& input, std::int64_t min_px);
+/// A text input (no shape) with a token id space (vocabulary > 0).
+Status checkText(const std::string& type, const ModelInput& input);
 
 using BuildFunction = Result<std::unique_ptr<Model>> (*)(const ParamReader&, const ModelInput&);
 

@@ -57,6 +57,16 @@ Status checkImage(const std::string& type, const ModelInput& input, std::int64_t
   return {};
 }
 
+Status checkText(const std::string& type, const ModelInput& input) {
+  if (!input.shape.empty())
+    return makeError(type + " needs text input (token ids), got " + input.text(), "input.shape");
+  if (input.vocabulary <= 0)
+    return makeError(
+        type + " needs the size of the token id space, got " + std::to_string(input.vocabulary),
+        "input.vocabulary");
+  return {};
+}
+
 }  // namespace detail
 
 namespace {

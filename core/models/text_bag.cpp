@@ -77,12 +77,7 @@ Result<std::unique_ptr<Model>> buildTextBag(const ParamReader& params, const Mod
   if (!dropout) return dropout.error();
   auto activation = readActivation(params);
   if (!activation) return activation.error();
-  if (!input.shape.empty())
-    return makeError("text_bag needs text input (token ids), got " + input.text(), "input.shape");
-  if (input.vocabulary <= 0)
-    return makeError(
-        "text_bag needs the size of the token id space, got " + std::to_string(input.vocabulary),
-        "input.vocabulary");
+  if (auto ok = checkText("text_bag", input); !ok) return ok.error();
   torch::nn::EmbeddingBagMode mode = torch::kMean;
   if (*mode_name == "sum") mode = torch::kSum;
   if (*mode_name == "max") mode = torch::kMax;

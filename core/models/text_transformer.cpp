@@ -133,13 +133,7 @@ Result<std::unique_ptr<Model>> buildTextTransformer(const ParamReader& params,
                      "model.d_model");
   if (*layers > 24)
     return makeError("expected at most 24 layers, got " + std::to_string(*layers), "model.layers");
-  if (!input.shape.empty())
-    return makeError("text_transformer needs text input (token ids), got " + input.text(),
-                     "input.shape");
-  if (input.vocabulary <= 0)
-    return makeError("text_transformer needs the size of the token id space, got " +
-                         std::to_string(input.vocabulary),
-                     "input.vocabulary");
+  if (auto ok = checkText("text_transformer", input); !ok) return ok.error();
   TextTransformerNet net(input.vocabulary, *d_model, *heads, *layers, *feedforward, *max_len,
                          *dropout, input.outputs());
   std::unique_ptr<Model> model =
