@@ -15,6 +15,8 @@ packages=(
   qt6-svg-dev libqt6svg6 qt6-qpa-plugins fonts-dejavu-core
   # headless GUI for screenshots and the launch command without a display
   xvfb xauth
+  # the test suite runs under a comma-decimal locale (de_DE.UTF-8)
+  locales
 )
 # Benchmarks compare against Python peers (PyTorch's DataLoader, training loops):
 # `bash packaging/install-deps.sh --bench` adds them. Run them with /usr/bin/python3.
@@ -29,13 +31,24 @@ for p in "${packages[@]}"; do
   fi
 done
 
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+# The suite runs under LC_ALL=de_DE.UTF-8 to prove numbers never go through the C locale.
+ensure_test_locale() {
+  if ! locale -a 2>/dev/null | grep -qix 'de_DE\.utf-\?8'; then
+    $sudo sed -i 's/^# *\(de_DE\.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+    grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+    $sudo locale-gen >/dev/null
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
+  ensure_test_locale
   exit 0
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # Update the package lists only when they are missing or stale (or a first attempt fails).
@@ -47,3 +60,4 @@ if ! $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"; then
   $sudo apt-get update -q
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+ensure_test_locale

@@ -6,7 +6,7 @@
 #include <QElapsedTimer>
 #include <QTimer>
 
-#include "ui/main_window.h"
+#include "ui/shell/main_window.h"
 
 int main(int argc, char** argv) {
   QElapsedTimer since_start;

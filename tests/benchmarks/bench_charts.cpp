@@ -28,9 +28,9 @@
 #include "core/store/metrics_writer.h"
 #include "core/store/run_repository.h"
 #include "core/workspace/workspace.h"
-#include "ui/metric_plot_widget.h"
-#include "ui/metric_series_store.h"
-#include "ui/qcp.h"
+#include "ui/charts/metric_plot_widget.h"
+#include "ui/charts/metric_series_store.h"
+#include "ui/common/qcp.h"
 
 namespace fs = std::filesystem;
 using wb::ui::MetricPlotWidget;

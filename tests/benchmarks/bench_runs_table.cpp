@@ -30,11 +30,11 @@
 #include "core/store/metrics_writer.h"
 #include "core/store/run_repository.h"
 #include "core/workspace/workspace.h"
-#include "ui/run_filter_proxy.h"
-#include "ui/run_table_model.h"
-#include "ui/runs_panel.h"
-#include "ui/store_watcher.h"
-#include "ui/workspace_session.h"
+#include "ui/runs/run_filter_proxy.h"
+#include "ui/runs/run_table_model.h"
+#include "ui/runs/runs_panel.h"
+#include "ui/shell/store_watcher.h"
+#include "ui/shell/workspace_session.h"
 
 using namespace wb::ui;
 using Clock = std::chrono::steady_clock;

@@ -28,9 +28,9 @@
 #include "core/demo/demo_datasets.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
-#include "ui/thumbnail_grid_widget.h"
-#include "ui/thumbnail_loader.h"
-#include "ui/thumbnail_model.h"
+#include "ui/datasets/thumbnail_grid_widget.h"
+#include "ui/datasets/thumbnail_loader.h"
+#include "ui/datasets/thumbnail_model.h"
 
 namespace fs = std::filesystem;
 using wb::ui::ThumbnailModel;

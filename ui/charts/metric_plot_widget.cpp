@@ -1,0 +1,1298 @@
+#include "ui/charts/metric_plot_widget.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include <QApplication>
+#include <QDateTime>
+#include <QDrag>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QMouseEvent>
+#include <QSaveFile>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <QSvgGenerator>
+
+#include "ui/common/qcp.h"
+
+#include "ui/common/run_colors.h"
+#include "ui/runs/run_table_model.h"
+
+namespace wb::ui {
+
+namespace detail {
+
+void MinMaxIndex::clear() {
+  m_levels.clear();
+  m_n = 0;
+}
+
+void MinMaxIndex::update(std::span<const double> ys, std::size_t from) {
+  const std::size_t n = ys.size();
+  from = std::min({from, m_n, n});
+  m_n = n;
+  std::size_t count = n / 8;
+  std::size_t block = 8;  // points per block at this level
+  std::size_t level = 0;
+  constexpr Block kEmpty{0, 0, kNone, kNone};
+  for (; count > 0; ++level, count /= 8, block *= 8) {
+    if (level == m_levels.size()) m_levels.emplace_back();
+    auto& blocks = m_levels[level];
+    blocks.resize(count);
+    for (std::size_t b = from / block; b < count; ++b) {
+      Block out = kEmpty;
+      if (level == 0) {
+        for (std::size_t i = b * 8; i < b * 8 + 8; ++i) {
+          const double y = ys[i];
+          if (!std::isfinite(y)) continue;
+          if (out.ilo == kNone || y < out.lo) out.lo = y, out.ilo = static_cast<std::uint32_t>(i);
+          if (out.ihi == kNone || y > out.hi) out.hi = y, out.ihi = static_cast<std::uint32_t>(i);
+        }
+      } else {
+        const Block* sub = m_levels[level - 1].data() + b * 8;
+        for (int s = 0; s < 8; ++s) {
+          if (sub[s].ilo != kNone && (out.ilo == kNone || sub[s].lo < out.lo))
+            out.lo = sub[s].lo, out.ilo = sub[s].ilo;
+          if (sub[s].ihi != kNone && (out.ihi == kNone || sub[s].hi > out.hi))
+            out.hi = sub[s].hi, out.ihi = sub[s].ihi;
+        }
+      }
+      blocks[b] = out;
+    }
+  }
+  m_levels.resize(level);
+}
+
+std::pair<std::uint32_t, std::uint32_t> MinMaxIndex::minMax(std::span<const double> ys,
+                                                            std::size_t a, std::size_t b) const {
+  std::uint32_t ilo = kNone, ihi = kNone;
+  double lo = 0, hi = 0;
+  // Left to right with strict comparisons: the first extreme wins ties, as in the scan.
+  auto take = [&](double l, std::uint32_t il, double h, std::uint32_t ih) {
+    if (il != kNone && (ilo == kNone || l < lo)) lo = l, ilo = il;
+    if (ih != kNone && (ihi == kNone || h > hi)) hi = h, ihi = ih;
+  };
+  const std::size_t levels = m_levels.size();
+  b = std::min(b, m_n);
+  auto takeAt = [&](std::size_t level, std::size_t i) {
+    if (level == 0) {
+      const double y = ys[i];
+      if (std::isfinite(y))
+        take(y, static_cast<std::uint32_t>(i), y, static_cast<std::uint32_t>(i));
+    } else {
+      const Block& blk = m_levels[level - 1][i >> (3 * level)];
+      take(blk.lo, blk.ilo, blk.hi, blk.ihi);
+    }
+  };
+  // Up: blocks of growing size until i is aligned to a block that still fits; then down.
+  // Block sizes are 8^level: masks and shifts only.
+  std::size_t i = a, level = 0;
+  for (;;) {
+    const std::size_t size = std::size_t{1} << (3 * level), up = size << 3;
+    while ((i & (up - 1)) != 0 && i + size <= b) {
+      takeAt(level, i);
+      i += size;
+    }
+    if (level < levels && (i & (up - 1)) == 0 && i + up <= b) {
+      ++level;
+      continue;
+    }
+    break;
+  }
+  for (;;) {
+    const std::size_t size = std::size_t{1} << (3 * level);
+    while (i + size <= b) {
+      takeAt(level, i);
+      i += size;
+    }
+    if (level == 0) break;
+    --level;
+  }
+  return {ilo, ihi};
+}
+
+std::size_t MinMaxIndex::memoryBytes() const {
+  std::size_t total = 0;
+  for (const auto& v : m_levels) total += v.capacity() * sizeof(Block);
+  return total;
+}
+
+void downsampleMinMaxIndexed(std::span<const double> xs, std::span<const double> ys,
+                             const MinMaxIndex& index, double x0, double x1, int width_px,
+                             metrics::PlotPoints& out) {
+  // Mirrors metrics::downsampleMinMaxInto step for step; only the per-column extremes come
+  // from the index instead of a scan. tst_charts checks both give the same points.
+  out.clear();
+  const std::size_t n = std::min(xs.size(), ys.size());
+  if (index.size() != n) return metrics::downsampleMinMaxInto(xs, ys, x0, x1, width_px, out);
+  if (n == 0 || width_px <= 0 || std::isnan(x0) || std::isnan(x1)) return;
+  if (x1 < x0) std::swap(x0, x1);
+  const double* const X = xs.data();
+  const double* const Y = ys.data();
+  const std::size_t lo = static_cast<std::size_t>(std::lower_bound(X, X + n, x0) - X);
+  const std::size_t hi = static_cast<std::size_t>(std::upper_bound(X + lo, X + n, x1) - X);
+  auto push = [&](std::size_t i) {
+    out.xs.push_back(X[i]);
+    out.ys.push_back(Y[i]);
+  };
+  for (std::size_t i = lo; i > 0;) {
+    if (std::isfinite(Y[--i])) {
+      push(i);
+      break;
+    }
+  }
+  const std::size_t budget = 4 * static_cast<std::size_t>(width_px);
+  if (hi - lo <= budget) {
+    for (std::size_t i = lo; i < hi; ++i)
+      if (std::isfinite(Y[i])) push(i);
+  } else {
+    double scale = 0.0;
+    if (x1 > x0) {
+      scale = static_cast<double>(width_px) / (x1 - x0);
+      if (!std::isfinite(scale)) scale = 0.0;
+    }
+    const int last_column = width_px - 1;
+    auto column = [&](std::size_t i) {
+      return std::min(static_cast<int>((X[i] - x0) * scale), last_column);
+    };
+    // First index in (lo, hi_end] whose column is past c, given column(lo) <= c.
+    auto bisect = [&](std::size_t lo, std::size_t hi_end, int c) {
+      std::size_t first = lo + 1, count = hi_end - first;
+      while (count > 0) {
+        const std::size_t half = count / 2;
+        if (column(first + half) <= c) {
+          first += half + 1;
+          count -= half + 1;
+        } else {
+          count = half;
+        }
+      }
+      return first;
+    };
+    std::size_t i = lo;
+    std::size_t last_len = 1;  // points in the previous column: columns tend to hold alike counts
+    while (i < hi) {
+      const int c = column(i);
+      // Search out from a guess (exact for evenly spaced x), galloping either way.
+      std::size_t end;
+      const std::size_t guess = std::min(hi, i + last_len);
+      if (guess < hi && column(guess) <= c) {
+        std::size_t inside = guess, step = 1, probe = guess + 1;
+        while (probe < hi && column(probe) <= c) {
+          inside = probe;
+          step *= 2;
+          probe = guess + step;
+        }
+        end = bisect(inside, std::min(probe, hi), c);
+      } else {
+        std::size_t outside = guess, step = 1;  // column(outside) > c, or outside == hi
+        std::size_t probe = guess - 1;
+        while (probe > i && column(probe) > c) {
+          outside = probe;
+          step *= 2;
+          probe = guess - std::min(step, guess - i);
+        }
+        end = bisect(probe, outside, c);
+      }
+      last_len = end - i;
+      std::size_t first = i;
+      while (first < end && !std::isfinite(Y[first])) ++first;
+      if (first < end) {
+        std::size_t last = end - 1;
+        while (!std::isfinite(Y[last])) --last;
+        const auto [low, high] = index.minMax(ys, first, last + 1);
+        const std::size_t a = std::min<std::size_t>(low, high);
+        const std::size_t b = std::max<std::size_t>(low, high);
+        push(first);
+        if (a != first) push(a);
+        if (b != a) push(b);
+        if (last != b) push(last);
+      }
+      i = end;
+    }
+  }
+  for (std::size_t i = hi; i < n; ++i) {
+    if (std::isfinite(Y[i])) {
+      push(i);
+      break;
+    }
+  }
+}
+
+std::size_t IncrementalEma::update(std::span<const double> ys, double weight, std::size_t from,
+                                   std::vector<double>& out) {
+  const std::size_t n = ys.size();
+  if (!(weight > 0)) {
+    out.assign(ys.begin(), ys.end());
+    m_weight = weight;
+    m_done = n;
+    return 0;
+  }
+  // The same arithmetic as metrics::emaSmoothInto, with its state kept between calls.
+  const double w = std::min(weight, std::nextafter(1.0, 0.0));
+  bool restart = weight != m_weight || from == 0 || from != m_done || from > n;
+  if (!restart && m_constant) {
+    for (std::size_t i = from; i < n && !restart; ++i) restart = !(ys[i] == ys[0]);
+    if (!restart) {
+      out.assign(ys.begin(), ys.end());
+      m_done = n;
+      return from;
+    }
+  }
+  std::size_t changed_from = from;
+  if (restart) {
+    m_weight = weight;
+    m_state = {};
+    m_constant =
+        n > 0 && std::all_of(ys.begin(), ys.end(), [&](double y) { return y == ys.front(); });
+    out.assign(ys.begin(), ys.end());
+    m_done = n;
+    if (m_constant) return 0;
+    from = changed_from = 0;
+  } else {
+    out.resize(n);
+  }
+  for (std::size_t i = from; i < n; ++i)
+    out[i] = std::isfinite(ys[i]) ? m_state.push(ys[i], w) : ys[i];
+  m_done = n;
+  return changed_from;
+}
+
+}  // namespace detail
+
+namespace {
+
+constexpr std::uint64_t kNever = ~std::uint64_t{0};
+// Below this many points a plain scan per replot is as fast as keeping an index.
+constexpr std::size_t kIndexMinPoints = 32'768;
+const QString kDragMime = QStringLiteral("application/x-wb-metric-key");
+const QString kRawLayer = QStringLiteral("raw");
+const QString kOverlayLayer = QStringLiteral("overlay");
+
+QString compactNumber(double v) {
+  const double a = std::fabs(v);
+  auto trim = [](double x) { return QString::number(x, 'g', 4); };
+  if (a >= 1e12) return trim(v / 1e12) + QLatin1Char('T');
+  if (a >= 1e9) return trim(v / 1e9) + QLatin1Char('B');
+  if (a >= 1e6) return trim(v / 1e6) + QLatin1Char('M');
+  if (a >= 1e4) return trim(v / 1e3) + QLatin1Char('k');
+  if (a < 1e-12) return QStringLiteral("0");
+  return QString::number(v, 'g', 5);
+}
+
+QString compactDuration(double seconds) {
+  const bool negative = seconds < 0;
+  double s = std::fabs(seconds);
+  QString out;
+  if (s < 60) {
+    out = QString::number(s, 'g', s < 10 ? 3 : 4) + QLatin1Char('s');
+  } else if (s < 3600) {
+    const int m = static_cast<int>(s / 60);
+    const int r = static_cast<int>(std::lround(s - m * 60.0));
+    out = QString::number(m) + QLatin1Char('m') +
+          (r ? QString::number(r) + QLatin1Char('s') : QString());
+  } else if (s < 86400 * 2) {
+    const int h = static_cast<int>(s / 3600);
+    const int m = static_cast<int>(std::lround((s - h * 3600.0) / 60));
+    out = QString::number(h) + QLatin1Char('h') +
+          (m ? QString::number(m) + QLatin1Char('m') : QString());
+  } else {
+    out = QString::number(s / 86400, 'g', 3) + QLatin1Char('d');
+  }
+  return negative ? QLatin1Char('-') + out : out;
+}
+
+// Tick labels people read at a glance: 250k rather than 250000, 5m rather than 300.
+class CompactTicker : public QCPAxisTicker {
+ public:
+  enum class Kind { Number, Duration };
+  explicit CompactTicker(Kind kind) : m_kind(kind) {}
+
+ protected:
+  double getTickStep(const QCPRange& range) override {
+    if (m_kind != Kind::Duration) return QCPAxisTicker::getTickStep(range);
+    const double raw = range.size() / (mTickCount + 1e-10);
+    static const double steps[] = {1,     2,     5,     10,    15,     30,     60,
+                                   120,   300,   600,   900,   1800,   3600,   7200,
+                                   10800, 21600, 43200, 86400, 172800, 432000, 864000};
+    for (double s : steps)
+      if (s >= raw) return s;
+    return QCPAxisTicker::getTickStep(range);
+  }
+  QString getTickLabel(double tick, const QLocale&, QChar, int) override {
+    return m_kind == Kind::Duration ? compactDuration(tick) : compactNumber(tick);
+  }
+
+ private:
+  Kind m_kind;
+};
+
+void appendNumber(QByteArray& out, double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back exactly
+  out.append(buf, static_cast<qsizetype>(r.ptr - buf));
+}
+
+QByteArray csvField(const QString& text) {
+  QByteArray utf8 = text.toUtf8();
+  if (!utf8.contains(',') && !utf8.contains('"') && !utf8.contains('\n')) return utf8;
+  utf8.replace("\"", "\"\"");
+  return '"' + utf8 + '"';
+}
+
+}  // namespace
+
+struct MetricPlotWidget::Curve {
+  QString run_id;
+  QCPGraph* raw = nullptr;     // the series as logged; faint behind the smoothed line
+  QCPGraph* smooth = nullptr;  // the EMA; empty when smoothing is off
+  QCPItemTracer* tracer = nullptr;
+
+  // The view: the series' own arrays when they are sorted in this mode, else a sorted copy.
+  std::span<const double> view_x, view_y;
+  std::vector<double> copy_x, copy_y;
+  bool use_copy = false;
+  double origin = 0;  // subtracted from x (relative time)
+
+  // What the view, index and smoothing were built from.
+  std::uint64_t revision = kNever;
+  std::uint64_t generation = kNever;
+  std::size_t source_size = 0;
+  XAxisMode mode = XAxisMode::Unknown;
+  double weight = 0;
+
+  std::vector<double> smoothed;
+  detail::IncrementalEma ema;
+  detail::MinMaxIndex raw_index, smooth_index;
+  metrics::PlotPoints raw_points, smooth_points;
+  bool raw_dense = false, smooth_dense = false;  // more points than ~1.5 per pixel column
+  bool sparse = false;  // few points far apart (per-epoch metrics): drawn with dots
+};
+
+MetricPlotWidget::MetricPlotWidget(MetricSeriesStore* store, const QString& metric_key,
+                                   QWidget* parent)
+    : QWidget(parent), m_store(store), m_key(metric_key) {
+  setObjectName(QStringLiteral("MetricPlotWidget"));
+  setAcceptDrops(true);
+  setAttribute(Qt::WA_StyledBackground, true);
+  setStyleSheet(
+      QStringLiteral("#MetricPlotWidget { background: white; border: 1px solid #e0e0e0; }"));
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(1, 1, 1, 1);
+  m_plot = new QCustomPlot(this);
+  layout->addWidget(m_plot);
+  setMinimumSize(240, 180);
+
+  // The data is already at most ~4 points per pixel column: QCustomPlot need not sample again,
+  // and polylines draw faster than segment lists.
+  m_plot->setPlottingHint(QCP::phFastPolylines, true);
+  m_plot->setNoAntialiasingOnDrag(true);
+  m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
+  m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
+  m_plot->axisRect()->setRangeZoomFactor(0.85);
+  m_plot->setMouseTracking(true);
+  m_plot->installEventFilter(this);
+  m_plot->addLayer(kRawLayer, m_plot->layer(QStringLiteral("main")), QCustomPlot::limBelow);
+
+  m_plot->plotLayout()->insertRow(0);
+  QFont title_font = font();
+  title_font.setBold(true);
+  title_font.setPointSizeF(title_font.pointSizeF() * 0.95);
+  m_title = new QCPTextElement(m_plot, m_key, title_font);
+  m_title->setTextFlags(Qt::AlignLeft | Qt::AlignVCenter);
+  m_title->setTextColor(QColor(0x33, 0x33, 0x33));
+  m_title->setMargins(QMargins(12, 6, 64, 0));
+  m_plot->plotLayout()->addElement(0, 0, m_title);
+  m_plot->plotLayout()->setRowSpacing(0);
+  // The legend gets its own row above the chart instead of covering the data.
+  m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+  m_plot->legend->setVisible(false);
+
+  m_crosshair = new QCPItemStraightLine(m_plot);
+  m_crosshair->setLayer(kOverlayLayer);
+  m_crosshair->setPen(QPen(QColor(0x80, 0x80, 0x80), 1, Qt::DashLine));
+  m_crosshair->setClipToAxisRect(true);
+  m_crosshair->setSelectable(false);
+  m_crosshair->setVisible(false);
+
+  m_empty_text = new QCPItemText(m_plot);
+  m_empty_text->position->setType(QCPItemPosition::ptAxisRectRatio);
+  m_empty_text->position->setCoords(0.5, 0.5);
+  m_empty_text->setColor(QColor(0x99, 0x99, 0x99));
+  m_empty_text->setSelectable(false);
+
+  m_hover = new QLabel(m_plot);
+  m_hover->setObjectName(QStringLiteral("hoverLabel"));
+  m_hover->setAttribute(Qt::WA_TransparentForMouseEvents);
+  m_hover->setTextFormat(Qt::RichText);
+  m_hover->setStyleSheet(
+      QStringLiteral("QLabel#hoverLabel { background: rgba(255,255,255,240); color: #222; border: "
+                     "1px solid #c8c8c8;"
+                     " border-radius: 4px; padding: 3px 6px; }"));
+  m_hover->hide();
+
+  auto makeButton = [this](const QString& text, const QString& tip) {
+    auto* b = new QToolButton(m_plot);
+    b->setText(text);
+    b->setToolTip(tip);
+    b->setAutoRaise(true);
+    b->setCursor(Qt::ArrowCursor);
+    b->setFixedSize(24, 22);
+    return b;
+  };
+  m_pin_button = makeButton(QStringLiteral("☆"), tr("Pin this chart to the top"));
+  m_pin_button->setObjectName(QStringLiteral("pinButton"));
+  m_pin_button->setCheckable(true);
+  connect(m_pin_button, &QToolButton::toggled, this, [this](bool on) {
+    if (on == m_pinned) return;
+    setPinned(on);
+    Q_EMIT pinToggled(on);
+  });
+  m_menu_button = makeButton(QStringLiteral("⋯"), tr("Chart options and export"));
+  m_menu_button->setObjectName(QStringLiteral("menuButton"));
+  connect(m_menu_button, &QToolButton::clicked, this, &MetricPlotWidget::showMenu);
+
+  m_frame = new QTimer(this);
+  m_frame->setSingleShot(true);
+  connect(m_frame, &QTimer::timeout, this, &MetricPlotWidget::onFrame);
+
+  connect(m_store, &MetricSeriesStore::seriesChanged, this, &MetricPlotWidget::onSeriesChanged);
+  connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+          [this](const QCPRange&) { onXRangeChanged(); });
+  connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+    m_press_pos = e->pos();
+    hideHover();
+    const bool box = e->button() == Qt::RightButton ||
+                     (e->button() == Qt::LeftButton && (e->modifiers() & Qt::ControlModifier));
+    // QCustomPlot reads the mode right after this signal: a box zoom only for this gesture.
+    m_plot->setSelectionRectMode(box ? QCP::srmZoom : QCP::srmNone);
+    m_gesture =
+        box ? Gesture::BoxZoom : (e->button() == Qt::LeftButton ? Gesture::Pan : Gesture::None);
+  });
+  connect(m_plot, &QCustomPlot::mouseMove, this, &MetricPlotWidget::onMouseMove);
+  connect(m_plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent*) {
+    // The zoom is applied after this signal: end the gesture once it is done.
+    QTimer::singleShot(0, this, [this] {
+      m_gesture = Gesture::None;
+      m_plot->setSelectionRectMode(QCP::srmNone);
+    });
+  });
+  connect(m_plot, &QCustomPlot::mouseWheel, this, [this](QWheelEvent*) { m_auto_x = false; });
+  connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetView(); });
+
+  applyStyle();
+  updateAxisTicker();
+  m_plot->selectionRect()->setPen(QPen(QColor(0x4e, 0x79, 0xa7), 1, Qt::DashLine));
+  m_plot->selectionRect()->setBrush(QColor(0x4e, 0x79, 0xa7, 40));
+}
+
+MetricPlotWidget::~MetricPlotWidget() {
+  QStringList runs;
+  for (const auto& c : m_curves) runs << c->run_id;
+  m_store->releaseRuns(runs);
+}
+
+void MetricPlotWidget::applyStyle() {
+  QFont tick_font = font();
+  tick_font.setPointSizeF(tick_font.pointSizeF() * 0.82);
+  const QColor axis_color(0xb4, 0xb4, 0xb4), label_color(0x5a, 0x5a, 0x5a),
+      grid_color(0xee, 0xee, 0xee);
+  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+    axis->setBasePen(QPen(axis_color, 1));
+    axis->setTickPen(QPen(axis_color, 1));
+    axis->setSubTicks(false);
+    axis->setTickLengthIn(0);
+    axis->setTickLengthOut(3);
+    axis->setTickLabelFont(tick_font);
+    axis->setTickLabelColor(label_color);
+    axis->setLabelFont(tick_font);
+    axis->setLabelColor(label_color);
+    axis->grid()->setPen(QPen(grid_color, 1));
+    axis->grid()->setZeroLinePen(Qt::NoPen);
+  }
+  m_plot->yAxis->setPadding(2);
+  m_plot->xAxis->setPadding(2);
+  m_plot->xAxis->ticker()->setTickCount(6);
+  m_plot->yAxis->ticker()->setTickCount(5);
+  m_plot->setBackground(QBrush(Qt::white));
+  m_plot->axisRect()->setBackground(QBrush(Qt::white));
+  m_empty_text->setFont(tick_font);
+  QFont legend_font = tick_font;
+  m_plot->legend->setFont(legend_font);
+  m_plot->legend->setBorderPen(Qt::NoPen);
+  m_plot->legend->setBrush(Qt::NoBrush);
+  m_plot->legend->setIconSize(QSize(14, 8));
+  m_plot->legend->setMargins(QMargins(10, 2, 10, 0));
+  m_plot->legend->setRowSpacing(0);
+  m_plot->legend->setColumnSpacing(10);
+  m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+}
+
+void MetricPlotWidget::updateAxisTicker() {
+  auto* x = m_plot->xAxis;
+  switch (m_mode) {
+    case XAxisMode::WallTime: {
+      auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
+      const double span = x->range().size();
+      ticker->setDateTimeFormat(span < 600         ? QStringLiteral("HH:mm:ss")
+                                : span < 86400 * 2 ? QStringLiteral("HH:mm")
+                                                   : QStringLiteral("MMM d\nHH:mm"));
+      ticker->setTickCount(5);
+      x->setTicker(ticker);
+      break;
+    }
+    case XAxisMode::RelativeTime: {
+      auto ticker = QSharedPointer<CompactTicker>::create(CompactTicker::Kind::Duration);
+      ticker->setTickCount(5);
+      x->setTicker(ticker);
+      break;
+    }
+    default: {
+      auto ticker = QSharedPointer<CompactTicker>::create(CompactTicker::Kind::Number);
+      ticker->setTickCount(6);
+      x->setTicker(ticker);
+      break;
+    }
+  }
+  if (m_yscale == YScale::Log) {
+    auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
+    ticker->setTickCount(4);
+    m_plot->yAxis->setTicker(ticker);
+    m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    m_plot->yAxis->setNumberFormat(QStringLiteral("gb"));
+  } else {
+    auto ticker = QSharedPointer<CompactTicker>::create(CompactTicker::Kind::Number);
+    ticker->setTickCount(5);
+    m_plot->yAxis->setTicker(ticker);
+    m_plot->yAxis->setScaleType(QCPAxis::stLinear);
+  }
+}
+
+void MetricPlotWidget::setRuns(const QStringList& run_ids) {
+  QStringList wanted;
+  for (const auto& id : run_ids)
+    if (!id.isEmpty() && !wanted.contains(id)) wanted << id;
+  QStringList removed, added;
+  std::vector<std::unique_ptr<Curve>> kept;
+  for (auto& c : m_curves) {
+    if (wanted.contains(c->run_id)) {
+      kept.push_back(std::move(c));
+      continue;
+    }
+    removed << c->run_id;
+    m_plot->removeGraph(c->raw);
+    m_plot->removeGraph(c->smooth);
+    m_plot->removeItem(c->tracer);
+  }
+  m_curves = std::move(kept);
+  for (const auto& id : wanted) {
+    const bool have = std::any_of(m_curves.begin(), m_curves.end(),
+                                  [&](const auto& c) { return c->run_id == id; });
+    if (have) continue;
+    auto c = std::make_unique<Curve>();
+    c->run_id = id;
+    c->raw = m_plot->addGraph();
+    c->raw->setLayer(kRawLayer);
+    c->raw->setAdaptiveSampling(false);
+    c->smooth = m_plot->addGraph();
+    c->smooth->setAdaptiveSampling(false);
+    c->tracer = new QCPItemTracer(m_plot);
+    c->tracer->setLayer(kOverlayLayer);
+    c->tracer->setStyle(QCPItemTracer::tsCircle);
+    c->tracer->setSize(8);
+    c->tracer->setBrush(Qt::white);
+    c->tracer->setSelectable(false);
+    c->tracer->setVisible(false);
+    m_curves.push_back(std::move(c));
+    added << id;
+  }
+  // Legend and hover follow the caller's order.
+  std::stable_sort(m_curves.begin(), m_curves.end(), [&](const auto& a, const auto& b) {
+    return wanted.indexOf(a->run_id) < wanted.indexOf(b->run_id);
+  });
+  m_store->acquireRuns(added);
+  m_store->releaseRuns(removed);
+  if (m_active) requestSeries();
+  setRunColors(m_colors);
+  markDirty(kData);
+}
+
+QStringList MetricPlotWidget::runs() const {
+  QStringList out;
+  for (const auto& c : m_curves) out << c->run_id;
+  return out;
+}
+
+void MetricPlotWidget::setRunColors(const QHash<QString, QColor>& colors) {
+  m_colors = colors;
+  for (auto& c : m_curves) applyPens(*c);
+  updateLegend();
+  markDirty(kReplot);
+}
+
+void MetricPlotWidget::applyPens(Curve& c) {
+  const QColor color = m_colors.value(c.run_id, RunColors::defaultColor(c.run_id));
+  const bool smoothing = m_smoothing > 0;
+  QColor raw = color;
+  raw.setAlphaF(smoothing ? 0.28f : 1.0f);
+  // A dense envelope (several points per pixel column) is drawn thin and aliased: antialiased
+  // wide pens cost ten times more there and look the same. Sparse lines get the nice pen.
+  c.raw->setPen(QPen(raw, c.raw_dense || smoothing ? 1.0 : 1.6));
+  c.raw->setAntialiased(!c.raw_dense);
+  c.smooth->setPen(QPen(color, c.smooth_dense ? 1.0 : 1.8));
+  c.smooth->setAntialiased(!c.smooth_dense);
+  // Dots on the curve that is in front: the raw one, or the smoothed one when smoothing.
+  const QCPScatterStyle dots(QCPScatterStyle::ssDisc, 4.5);
+  c.raw->setScatterStyle(c.sparse && !smoothing ? dots : QCPScatterStyle());
+  c.smooth->setScatterStyle(c.sparse && smoothing ? dots : QCPScatterStyle());
+  c.tracer->setPen(QPen(color, 1.8));
+}
+
+void MetricPlotWidget::setRunLabels(const QHash<QString, QString>& labels) {
+  m_labels = labels;
+  updateLegend();
+  markDirty(kReplot);
+}
+
+void MetricPlotWidget::setXAxisMode(XAxisMode mode) {
+  if (mode == XAxisMode::Unknown || mode == m_mode) return;
+  m_mode = mode;
+  m_auto_x = true;  // ranges of different units do not carry over
+  updateAxisTicker();
+  m_plot->xAxis->setLabel(mode == XAxisMode::Epoch          ? tr("epoch")
+                          : mode == XAxisMode::WallTime     ? tr("wall time")
+                          : mode == XAxisMode::RelativeTime ? tr("relative time")
+                                                            : QString());
+  markDirty(kData);
+}
+
+void MetricPlotWidget::setSmoothing(double weight) {
+  weight = std::clamp(std::isfinite(weight) ? weight : 0.0, 0.0, 0.999);
+  if (weight == m_smoothing) return;
+  const bool toggled = (weight > 0) != (m_smoothing > 0);
+  m_smoothing = weight;
+  if (toggled) setRunColors(m_colors);
+  markDirty(kData);
+}
+
+void MetricPlotWidget::setYScale(YScale scale) {
+  if (scale == YScale::Unknown || scale == m_yscale) return;
+  m_yscale = scale;
+  m_auto_y = true;
+  updateAxisTicker();
+  markDirty(kResample);
+}
+
+void MetricPlotWidget::setLegendVisible(bool visible) {
+  m_legend_visible = visible;
+  updateLegend();
+  markDirty(kReplot);
+}
+
+void MetricPlotWidget::setPinned(bool pinned) {
+  m_pinned = pinned;
+  const QSignalBlocker block(m_pin_button);
+  m_pin_button->setChecked(pinned);
+  m_pin_button->setText(pinned ? QStringLiteral("★") : QStringLiteral("☆"));
+  m_pin_button->setToolTip(pinned ? tr("Unpin") : tr("Pin this chart to the top"));
+}
+
+void MetricPlotWidget::updateLegend() {
+  auto* legend = m_plot->legend;
+  for (auto& c : m_curves) {
+    QCPGraph* main = m_smoothing > 0 ? c->smooth : c->raw;
+    QCPGraph* other = m_smoothing > 0 ? c->raw : c->smooth;
+    other->removeFromLegend(legend);
+    main->setName(m_labels.value(c->run_id, c->run_id));
+    if (!legend->hasItemWithPlottable(main)) main->addToLegend(legend);
+  }
+  const bool show = m_legend_visible && m_curves.size() >= 2;
+  auto* grid = m_plot->plotLayout();
+  const bool placed = grid->hasElement(1, 0) && grid->element(1, 0) == legend;
+  if (show && !placed) {
+    grid->insertRow(1);
+    grid->addElement(1, 0, legend);
+  } else if (!show && placed) {
+    grid->take(legend);
+    grid->simplify();
+  }
+  // Title and legend rows take their natural height; the chart gets the rest.
+  for (int row = 0; row < grid->rowCount(); ++row)
+    grid->setRowStretchFactor(row, grid->element(row, 0) == m_plot->axisRect() ? 1.0 : 0.001);
+  legend->setVisible(show);
+  if (show) legend->setWrap(std::max(1, (m_plot->width() - 40) / 150));
+}
+
+void MetricPlotWidget::setActive(bool active) {
+  if (active == m_active) return;
+  m_active = active;
+  if (!active) {
+    hideHover();
+    return;
+  }
+  requestSeries();
+  if (m_dirty != kNone) m_frame->start();
+}
+
+void MetricPlotWidget::requestSeries() {
+  for (const auto& c : m_curves) m_store->request(c->run_id, m_key);
+}
+
+void MetricPlotWidget::markDirty(unsigned what) {
+  m_dirty |= what;
+  if (!m_active || m_frame->isActive()) return;
+  // At most one frame per kFrameIntervalMs, but no wait when the last one is older than that.
+  const qint64 since = m_since_replot.isValid() ? m_since_replot.elapsed() : kFrameIntervalMs;
+  m_frame->start(static_cast<int>(std::max<qint64>(0, kFrameIntervalMs - since)));
+}
+
+void MetricPlotWidget::onSeriesChanged(const QString& run_id, const QString& key) {
+  if (key != m_key) return;
+  for (const auto& c : m_curves)
+    if (c->run_id == run_id) return markDirty(kData);
+}
+
+void MetricPlotWidget::onFrame() {
+  if (!m_active || m_dirty == kNone) return;
+  replotNow();
+}
+
+void MetricPlotWidget::replotNow() {
+  QElapsedTimer timer;
+  timer.start();
+  if (m_dirty & (kData | kResample)) resampleAll();
+  m_last_resample_ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+  m_dirty = kNone;
+  m_frame->stop();
+  const int width_used = plotWidthPx();
+  m_plot->replot(QCustomPlot::rpQueuedRefresh);
+  m_last_replot_ms = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+  m_since_replot.start();
+  ++m_replots;
+  // The layout settles during replot (legend rows, tick label widths): resample once more
+  // if the axis turned out wider or narrower than assumed.
+  if (plotWidthPx() != width_used) markDirty(kResample);
+  Q_EMIT replotted();
+}
+
+int MetricPlotWidget::plotWidthPx() const {
+  if (m_export_width_px > 0) return m_export_width_px;
+  const int w = m_plot->axisRect()->width();
+  return w > 10 ? w : std::max(10, m_plot->width() - 70);
+}
+
+double MetricPlotWidget::xOrigin(const Curve& c) const {
+  if (m_mode != XAxisMode::RelativeTime) return 0;
+  const double start = m_store->runStartTime(c.run_id);
+  if (std::isfinite(start)) return start;
+  return c.view_x.empty() ? 0 : c.view_x.front();
+}
+
+void MetricPlotWidget::syncCurve(Curve& c) {
+  const MetricSeries* s = m_store->series(c.run_id, m_key);
+  if (!s || s->empty()) {
+    c.view_x = c.view_y = {};
+    c.copy_x.clear();
+    c.copy_y.clear();
+    c.smoothed.clear();
+    c.raw_index.clear();
+    c.smooth_index.clear();
+    c.ema.reset();
+    c.revision = c.generation = kNever;
+    c.source_size = 0;
+    return;
+  }
+  const std::span<const double> direct = s->xs(m_mode);
+  const bool need_copy = direct.empty();
+  const double weight = m_smoothing;
+  const bool full = c.mode != m_mode || c.generation != s->generation || c.use_copy != need_copy ||
+                    s->size() < c.source_size || (need_copy && c.revision != s->revision);
+  if (!full && c.revision == s->revision && c.weight == weight) {
+    // Nothing new; the arrays may still have moved (appends reallocate).
+    c.view_x = need_copy ? std::span<const double>(c.copy_x) : direct;
+    c.view_y = need_copy ? std::span<const double>(c.copy_y) : std::span<const double>(s->values);
+    c.origin = xOrigin(c);
+    return;
+  }
+  const std::size_t from = full ? 0 : (need_copy ? 0 : c.source_size);
+  if (need_copy) {
+    // Unsorted or partly missing x (epochs not always logged): plot a sorted copy.
+    const auto& xs = s->rawXs(m_mode);
+    std::vector<std::uint32_t> order;
+    order.reserve(xs.size());
+    for (std::size_t i = 0; i < xs.size(); ++i)
+      if (std::isfinite(xs[i])) order.push_back(static_cast<std::uint32_t>(i));
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return xs[a] < xs[b]; });
+    c.copy_x.resize(order.size());
+    c.copy_y.resize(order.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      c.copy_x[k] = xs[order[k]];
+      c.copy_y[k] = s->values[order[k]];
+    }
+    c.view_x = c.copy_x;
+    c.view_y = c.copy_y;
+  } else {
+    c.copy_x = {};
+    c.copy_y = {};
+    c.view_x = direct;
+    c.view_y = s->values;
+  }
+  if (c.view_y.size() >= kIndexMinPoints)
+    c.raw_index.update(c.view_y, from);
+  else
+    c.raw_index.clear();
+  if (weight > 0) {
+    const std::size_t ema_from = c.weight == weight ? from : 0;
+    const std::size_t changed = c.ema.update(c.view_y, weight, ema_from, c.smoothed);
+    if (c.smoothed.size() >= kIndexMinPoints)
+      c.smooth_index.update(c.smoothed, changed);
+    else
+      c.smooth_index.clear();
+  } else {
+    c.smoothed = {};
+    c.smooth_index.clear();
+    c.ema.reset();
+  }
+  c.use_copy = need_copy;
+  c.mode = m_mode;
+  c.weight = weight;
+  c.revision = s->revision;
+  c.generation = s->generation;
+  c.source_size = s->size();
+  c.origin = xOrigin(c);
+}
+
+void MetricPlotWidget::resample(Curve& c, double x0, double x1, int width_px) {
+  auto toGraph = [&](QCPGraph* graph, const metrics::PlotPoints& points) {
+    QVector<QCPGraphData> data(static_cast<qsizetype>(points.size()));
+    const bool log = m_yscale == YScale::Log;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const double y = points.ys[i];
+      data[static_cast<qsizetype>(i)] =
+          QCPGraphData(points.xs[i] - c.origin, log && !(y > 0) ? qQNaN() : y);
+    }
+    graph->data()->set(data, true);
+  };
+  if (c.view_y.empty()) {
+    c.raw_points.clear();
+    c.smooth_points.clear();
+    c.raw->data()->clear();
+    c.smooth->data()->clear();
+    return;
+  }
+  const double a = x0 + c.origin, b = x1 + c.origin;
+  detail::downsampleMinMaxIndexed(c.view_x, c.view_y, c.raw_index, a, b, width_px, c.raw_points);
+  toGraph(c.raw, c.raw_points);
+  if (m_smoothing > 0 && c.smoothed.size() == c.view_y.size()) {
+    detail::downsampleMinMaxIndexed(c.view_x, c.smoothed, c.smooth_index, a, b, width_px,
+                                    c.smooth_points);
+    toGraph(c.smooth, c.smooth_points);
+  } else {
+    c.smooth_points.clear();
+    c.smooth->data()->clear();
+  }
+  const auto dense = [&](const metrics::PlotPoints& p) {
+    return p.size() > static_cast<std::size_t>(width_px) * 3 / 2;
+  };
+  // Dots mark the points when they stand at least ~12 px apart: a short run's epochs.
+  bool sparse = false;
+  if (const std::size_t n = c.raw_points.size(); n > 0 && b > a) {
+    const double span_px = (c.raw_points.xs.back() - c.raw_points.xs.front()) / (b - a) * width_px;
+    sparse = n == 1 || span_px / static_cast<double>(n - 1) >= 12.0;
+  }
+  if (dense(c.raw_points) != c.raw_dense || dense(c.smooth_points) != c.smooth_dense ||
+      sparse != c.sparse) {
+    c.raw_dense = dense(c.raw_points);
+    c.smooth_dense = dense(c.smooth_points);
+    c.sparse = sparse;
+    applyPens(c);
+  }
+}
+
+void MetricPlotWidget::resampleAll() {
+  m_in_update = true;
+  bool any = false, any_requested = false;
+  for (auto& c : m_curves) {
+    syncCurve(*c);
+    any = any || !c->view_y.empty();
+    const auto* s = m_store->series(c->run_id, m_key);
+    any_requested = any_requested || (s && !s->empty());
+  }
+  if (!any) {
+    m_empty_text->setText(m_curves.empty() ? tr("No runs")
+                          : any_requested
+                              ? tr("No %1 values logged for this metric").arg(toString(m_mode))
+                          : m_store->databasePath().isEmpty() ? tr("Waiting for data…")
+                                                              : tr("Loading…"));
+  }
+  m_empty_text->setVisible(!any);
+  if (m_auto_x) fitAxes();
+  const QCPRange range = m_plot->xAxis->range();
+  const int width = plotWidthPx();
+  for (auto& c : m_curves) resample(*c, range.lower, range.upper, width);
+  if (m_auto_y) {
+    // Fit y to what is visible: the downsampled points hold every column's extremes.
+    double lo = qInf(), hi = -qInf();
+    const bool log = m_yscale == YScale::Log;
+    for (const auto& c : m_curves) {
+      for (const auto* pts : {&c->raw_points, &c->smooth_points}) {
+        for (std::size_t i = 0; i < pts->size(); ++i) {
+          const double x = pts->xs[i] - c->origin, y = pts->ys[i];
+          if (x < range.lower || x > range.upper || !std::isfinite(y) || (log && y <= 0)) continue;
+          lo = std::min(lo, y);
+          hi = std::max(hi, y);
+        }
+      }
+    }
+    if (lo <= hi) {
+      if (log) {
+        const double pad = std::pow(hi / lo, 0.06);
+        m_plot->yAxis->setRange(lo / std::max(pad, 1.05), hi * std::max(pad, 1.05));
+      } else {
+        const double span = hi - lo;
+        const double pad = span > 0 ? span * 0.06 : std::max(std::fabs(hi) * 0.05, 0.5);
+        m_plot->yAxis->setRange(lo - pad, hi + pad);
+      }
+    }
+  }
+  if (m_mode == XAxisMode::WallTime) updateAxisTicker();  // the date format follows the span
+  m_in_update = false;
+}
+
+void MetricPlotWidget::fitAxes() {
+  double lo = qInf(), hi = -qInf();
+  for (const auto& c : m_curves) {
+    if (c->view_x.empty()) continue;
+    lo = std::min(lo, c->view_x.front() - c->origin);
+    hi = std::max(hi, c->view_x.back() - c->origin);
+  }
+  if (!(lo <= hi)) return;
+  if (hi - lo <= 0) {
+    const double pad = m_mode == XAxisMode::Step ? 1.0 : std::max(std::fabs(lo) * 1e-6, 1.0);
+    lo -= pad;
+    hi += pad;
+  }
+  m_plot->xAxis->setRange(lo, hi);
+}
+
+void MetricPlotWidget::onXRangeChanged() {
+  if (m_in_update) return;
+  // Not ours: the user zoomed or panned, or a caller set the range.
+  m_auto_x = false;
+  if (m_gesture == Gesture::BoxZoom) m_auto_y = false;
+  if (!m_active) {
+    m_dirty |= kResample;
+    return;
+  }
+  // Resample now, before QCustomPlot's queued replot of this interaction draws.
+  resampleAll();
+  if (m_gesture == Gesture::None) markDirty(kReplot);
+}
+
+void MetricPlotWidget::resetView() {
+  m_auto_x = m_auto_y = true;
+  hideHover();
+  markDirty(kResample);
+}
+
+void MetricPlotWidget::setXRange(double lower, double upper) {
+  m_auto_x = false;
+  m_in_update = true;
+  m_plot->xAxis->setRange(lower, upper);
+  m_in_update = false;
+  markDirty(kResample);
+}
+
+std::pair<double, double> MetricPlotWidget::xRange() const {
+  return {m_plot->xAxis->range().lower, m_plot->xAxis->range().upper};
+}
+
+std::pair<double, double> MetricPlotWidget::yRange() const {
+  return {m_plot->yAxis->range().lower, m_plot->yAxis->range().upper};
+}
+
+std::pair<std::vector<double>, std::vector<double>> MetricPlotWidget::drawnData(
+    const QString& run_id, CurveLayer layer) const {
+  std::pair<std::vector<double>, std::vector<double>> out;
+  for (const auto& c : m_curves) {
+    if (c->run_id != run_id) continue;
+    const QCPGraph* g = layer == CurveLayer::Smoothed ? c->smooth : c->raw;
+    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+      out.first.push_back(it->key);
+      out.second.push_back(it->value);
+    }
+  }
+  return out;
+}
+
+int MetricPlotWidget::drawnPointCount() const {
+  int n = 0;
+  for (const auto& c : m_curves) n += c->raw->dataCount() + c->smooth->dataCount();
+  return n;
+}
+
+QString MetricPlotWidget::formatX(double x) const {
+  switch (m_mode) {
+    case XAxisMode::Epoch:
+      return tr("epoch %1").arg(QString::number(x, 'g', 6));
+    case XAxisMode::WallTime:
+      return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(x * 1000))
+          .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    case XAxisMode::RelativeTime:
+      return compactDuration(x);
+    default:
+      return tr("step %1").arg(QLocale().toString(static_cast<qlonglong>(std::llround(x))));
+  }
+}
+
+QStringList MetricPlotWidget::hoverTextAt(double x) {
+  struct Row {
+    QString run_id;
+    double value;
+    QString line;
+  };
+  std::vector<Row> rows;
+  for (auto& c : m_curves) {
+    syncCurve(*c);
+    c->tracer->setVisible(false);
+    if (c->view_x.empty()) continue;
+    const double key = x + c->origin;
+    const auto it = std::lower_bound(c->view_x.begin(), c->view_x.end(), key);
+    std::size_t i = static_cast<std::size_t>(it - c->view_x.begin());
+    if (i == c->view_x.size() || (i > 0 && key - c->view_x[i - 1] < c->view_x[i] - key)) --i;
+    const double raw = c->view_y[i];
+    const bool smooth = m_smoothing > 0 && c->smoothed.size() == c->view_y.size();
+    const double shown = smooth ? c->smoothed[i] : raw;
+    QString line = m_labels.value(c->run_id, c->run_id) + QStringLiteral(": ") + formatValue(shown);
+    if (smooth) line += QStringLiteral(" (") + formatValue(raw) + QLatin1Char(')');
+    c->tracer->position->setCoords(c->view_x[i] - c->origin, shown);
+    c->tracer->setVisible(std::isfinite(shown) && (m_yscale != YScale::Log || shown > 0));
+    rows.push_back({c->run_id, shown, line});
+  }
+  // Best at the top: readable with ten runs.
+  const bool lower_better = metrics::goalForMetric(m_key.toStdString()) == metrics::Goal::Min;
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    if (!std::isfinite(a.value) || !std::isfinite(b.value))
+      return std::isfinite(a.value) && !std::isfinite(b.value);
+    return lower_better ? a.value < b.value : a.value > b.value;
+  });
+  QStringList out{formatX(x)};
+  QString html = QStringLiteral("<b>") + formatX(x).toHtmlEscaped() +
+                 QStringLiteral("</b><table cellspacing=0 cellpadding=1>");
+  for (const auto& r : rows) {
+    out << r.line;
+    const QColor color = m_colors.value(r.run_id, RunColors::defaultColor(r.run_id));
+    const int colon = static_cast<int>(r.line.lastIndexOf(QStringLiteral(": ")));
+    html += QStringLiteral(
+                "<tr><td><span style='color:%1'>&#9632;</span>&nbsp;</td><td>%2&nbsp;&nbsp;</td>"
+                "<td align=right><b>%3</b></td></tr>")
+                .arg(color.name(), r.line.left(colon).toHtmlEscaped(),
+                     r.line.mid(colon + 2).toHtmlEscaped());
+  }
+  html += QStringLiteral("</table>");
+  m_hover->setText(html);
+  return out;
+}
+
+void MetricPlotWidget::onMouseMove(QMouseEvent* event) {
+  if (event->buttons() != Qt::NoButton) {
+    // Dragging the title reorders panels.
+    if ((event->buttons() & Qt::LeftButton) && m_gesture == Gesture::Pan &&
+        m_title->outerRect().contains(m_press_pos) &&
+        (event->pos() - m_press_pos).manhattanLength() >= QApplication::startDragDistance()) {
+      m_gesture = Gesture::None;
+      auto* drag = new QDrag(this);
+      auto* mime = new QMimeData;
+      mime->setData(kDragMime, m_key.toUtf8());
+      drag->setMimeData(mime);
+      drag->setPixmap(grab().scaledToWidth(std::min(width(), 220), Qt::SmoothTransformation));
+      drag->exec(Qt::MoveAction);
+    }
+    return;
+  }
+  const QRect rect = m_plot->axisRect()->rect();
+  if (m_curves.empty() || !rect.contains(event->pos())) {
+    hideHover();
+    return;
+  }
+  const double x = m_plot->xAxis->pixelToCoord(event->pos().x());
+  hoverTextAt(x);
+  m_crosshair->point1->setCoords(x, 0);
+  m_crosshair->point2->setCoords(x, 1);
+  m_crosshair->setVisible(true);
+  m_hover->adjustSize();
+  QPoint at = event->pos() + QPoint(14, 10);
+  if (at.x() + m_hover->width() > m_plot->width() - 2)
+    at.setX(event->pos().x() - 14 - m_hover->width());
+  if (at.y() + m_hover->height() > m_plot->height() - 2)
+    at.setY(std::max(2, m_plot->height() - 2 - m_hover->height()));
+  m_hover->move(std::max(2, at.x()), at.y());
+  m_hover->show();
+  m_hover->raise();
+  m_plot->layer(kOverlayLayer)->replot();
+}
+
+void MetricPlotWidget::hideHover() {
+  if (!m_crosshair->visible() && !m_hover->isVisible()) return;
+  m_hover->hide();
+  m_crosshair->setVisible(false);
+  for (auto& c : m_curves) c->tracer->setVisible(false);
+  m_plot->layer(kOverlayLayer)->replot();
+}
+
+bool MetricPlotWidget::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == m_plot && event->type() == QEvent::Leave) hideHover();
+  return QWidget::eventFilter(watched, event);
+}
+
+void MetricPlotWidget::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  m_menu_button->move(m_plot->width() - m_menu_button->width() - 4, 4);
+  m_pin_button->move(m_menu_button->x() - m_pin_button->width(), 4);
+  if (m_legend_visible && m_curves.size() >= 2)
+    m_plot->legend->setWrap(std::max(1, (m_plot->width() - 40) / 150));
+  markDirty(kResample);
+}
+
+void MetricPlotWidget::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  m_menu_button->move(m_plot->width() - m_menu_button->width() - 4, 4);
+  m_pin_button->move(m_menu_button->x() - m_pin_button->width(), 4);
+}
+
+void MetricPlotWidget::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasFormat(kDragMime) &&
+      QString::fromUtf8(event->mimeData()->data(kDragMime)) != m_key)
+    event->acceptProposedAction();
+}
+
+void MetricPlotWidget::dropEvent(QDropEvent* event) {
+  const QString source = QString::fromUtf8(event->mimeData()->data(kDragMime));
+  if (source.isEmpty() || source == m_key) return;
+  event->acceptProposedAction();
+  Q_EMIT panelDropped(source);
+}
+
+void MetricPlotWidget::showMenu() {
+  QMenu menu(this);
+  menu.addAction(tr("Reset Zoom"), this, &MetricPlotWidget::resetView);
+  auto* log = menu.addAction(tr("Log Scale (y)"));
+  log->setCheckable(true);
+  log->setChecked(m_yscale == YScale::Log);
+  connect(log, &QAction::toggled, this,
+          [this](bool on) { setYScale(on ? YScale::Log : YScale::Linear); });
+  menu.addSeparator();
+  menu.addAction(tr("Move Up"), this, [this] { Q_EMIT moveRequested(-1); });
+  menu.addAction(tr("Move Down"), this, [this] { Q_EMIT moveRequested(+1); });
+  menu.addSeparator();
+  const QString base = QString(m_key).replace(QLatin1Char('/'), QLatin1Char('_'));
+  auto exportAs = [this, base](ExportFormat format, const QString& suffix, const QString& filter) {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export Chart"), base + suffix, filter);
+    if (path.isEmpty()) return;
+    const QString error = exportTo(path, format);
+    if (!error.isEmpty()) QMessageBox::warning(this, tr("Export failed"), error);
+  };
+  menu.addAction(tr("Export PNG…"), this, [=] {
+    exportAs(ExportFormat::Png, QStringLiteral(".png"), tr("PNG image (*.png)"));
+  });
+  menu.addAction(tr("Export SVG…"), this, [=] {
+    exportAs(ExportFormat::Svg, QStringLiteral(".svg"), tr("SVG image (*.svg)"));
+  });
+  menu.addAction(tr("Export PDF…"), this, [=] {
+    exportAs(ExportFormat::Pdf, QStringLiteral(".pdf"), tr("PDF document (*.pdf)"));
+  });
+  menu.addAction(tr("Export Data as CSV…"), this,
+                 [=] { exportAs(ExportFormat::Csv, QStringLiteral(".csv"), tr("CSV (*.csv)")); });
+  menu.exec(m_menu_button->mapToGlobal(QPoint(0, m_menu_button->height())));
+}
+
+QString MetricPlotWidget::exportTo(const QString& path, ExportFormat format, int width_px,
+                                   int height_px) {
+  if (format == ExportFormat::Csv) return exportCsv(path);
+  const int w = width_px > 0 ? width_px : m_plot->width();
+  const int h = height_px > 0 ? height_px : m_plot->height();
+  hideHover();
+  // Exports stand alone: show the legend when several runs share the chart.
+  const bool legend_before = m_legend_visible;
+  if (!m_legend_visible) setLegendVisible(true);
+  m_export_width_px = std::max(10, w - (m_plot->width() - plotWidthPx()));
+  resampleAll();
+  bool ok = false;
+  switch (format) {
+    case ExportFormat::Png:
+      ok = m_plot->savePng(path, w, h);
+      break;
+    case ExportFormat::Pdf:
+      ok = m_plot->savePdf(path, w, h);
+      break;
+    case ExportFormat::Svg: {
+      QSvgGenerator svg;
+      svg.setFileName(path);
+      svg.setSize(QSize(w, h));
+      svg.setViewBox(QRect(0, 0, w, h));
+      svg.setTitle(m_key);
+      QCPPainter painter;
+      ok = painter.begin(&svg);
+      if (ok) {
+        m_plot->toPainter(&painter, w, h);
+        painter.end();
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  m_export_width_px = 0;
+  if (!legend_before) setLegendVisible(false);
+  markDirty(kResample);
+  return ok ? QString() : tr("Could not write %1").arg(path);
+}
+
+QString MetricPlotWidget::exportCsv(const QString& path) const {
+  for (const auto& c : m_curves)
+    if (!m_store->databasePath().isEmpty() && !m_store->isLoaded(c->run_id, m_key) &&
+        m_store->keys(c->run_id).contains(m_key))
+      return tr("The data of %1 is still loading; try again in a moment.")
+          .arg(m_labels.value(c->run_id, c->run_id));
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly)) return file.errorString();
+  QByteArray out = "run,step,value,epoch,wall_time\n";
+  for (const auto& c : m_curves) {
+    const MetricSeries* s = m_store->series(c->run_id, m_key);
+    if (!s) continue;
+    const QByteArray run = csvField(c->run_id);
+    for (std::size_t i = 0; i < s->size(); ++i) {
+      out += run;
+      out += ',';
+      out += QByteArray::number(static_cast<qlonglong>(s->steps[i]));
+      out += ',';
+      appendNumber(out, s->values[i]);
+      out += ',';
+      if (!s->epochs.empty() && !std::isnan(s->epochs[i])) appendNumber(out, s->epochs[i]);
+      out += ',';
+      appendNumber(out, s->wall_times[i]);
+      out += '\n';
+      if (out.size() > (1 << 20)) {
+        file.write(out);
+        out.clear();
+      }
+    }
+  }
+  file.write(out);
+  if (!file.commit()) return file.errorString();
+  return {};
+}
+
+}  // namespace wb::ui

@@ -1,0 +1,237 @@
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include <QColor>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QStringList>
+#include <QWidget>
+
+#include "core/metrics/series_ops.h"
+#include "ui/charts/metric_series_store.h"
+
+class QCustomPlot;
+class QCPGraph;
+class QCPItemStraightLine;
+class QCPItemText;
+class QCPItemTracer;
+class QCPTextElement;
+class QLabel;
+class QMouseEvent;
+class QTimer;
+class QToolButton;
+
+namespace wb::ui {
+
+namespace detail {
+
+/// Range minimum/maximum over a y array, so a pixel column of thousands of points costs a
+/// few lookups: per block of 8^k points, the index of its first finite minimum and maximum.
+/// (Belongs next to downsampleMinMax in core/metrics once the chart settles.)
+class MinMaxIndex {
+ public:
+  static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+  void clear();
+  /// Indexes ys, reusing blocks before `from` (the points before it did not change).
+  void update(std::span<const double> ys, std::size_t from = 0);
+  std::size_t size() const { return m_n; }
+  /// Indices of the first finite minimum and maximum in [a, b); kNone when none is finite.
+  std::pair<std::uint32_t, std::uint32_t> minMax(std::span<const double> ys, std::size_t a,
+                                                 std::size_t b) const;
+  std::size_t memoryBytes() const;
+
+ private:
+  // Values are kept beside their indices so a query reads each level sequentially instead of
+  // jumping around ys.
+  struct Block {
+    double lo, hi;
+    std::uint32_t ilo, ihi;  // kNone when the block holds no finite value
+  };
+  std::vector<std::vector<Block>> m_levels;  // level k: blocks of 8^(k+1) points
+  std::size_t m_n = 0;
+};
+
+/// Exactly metrics::downsampleMinMaxInto()'s output, in O(columns · log n) instead of
+/// O(visible points): columns are found by search, their extremes through the index (built on
+/// the same ys).
+void downsampleMinMaxIndexed(std::span<const double> xs, std::span<const double> ys,
+                             const MinMaxIndex& index, double x0, double x1, int width_px,
+                             metrics::PlotPoints& out);
+
+/// TensorBoard's debiased EMA (metrics::emaSmoothInto) kept up to date as points are
+/// appended, bit for bit the same as recomputing it.
+class IncrementalEma {
+ public:
+  /// Smooths ys into out; points before `from` are taken as unchanged since the last call
+  /// with the same weight. Returns the first index of out that changed.
+  std::size_t update(std::span<const double> ys, double weight, std::size_t from,
+                     std::vector<double>& out);
+  void reset() { m_weight = -1; }
+
+ private:
+  double m_weight = -1;
+  metrics::EmaState m_state;
+  bool m_constant = true;  // every point so far equals the first: emaSmooth returns the input
+  std::size_t m_done = 0;
+};
+
+}  // namespace detail
+
+/// One chart panel: one metric, any number of runs, drawn with QCustomPlot.
+///
+/// Never hands QCustomPlot more than ~4 points per pixel column: each range change or resize
+/// downsamples every run's series to the axis width (min/max preserving). Smoothing draws the
+/// debiased EMA over the raw series, which stays faint behind it. Replots are coalesced to
+/// the display rate and skipped while the panel is inactive (scrolled out, collapsed).
+/// Interaction: wheel zooms x, drag pans x, right-drag or Ctrl+drag zooms to a box,
+/// double-click resets; hovering shows every run's value at that x.
+class MetricPlotWidget : public QWidget {
+  Q_OBJECT
+ public:
+  enum class CurveLayer { Unknown = 0, Raw, Smoothed };
+  enum class YScale { Unknown = 0, Linear, Log };
+  enum class ExportFormat { Unknown = 0, Png, Pdf, Svg, Csv };
+
+  static constexpr int kFrameIntervalMs = 16;
+
+  MetricPlotWidget(MetricSeriesStore* store, const QString& metric_key, QWidget* parent = nullptr);
+  ~MetricPlotWidget() override;
+
+  QString metricKey() const { return m_key; }
+  MetricSeriesStore* store() const { return m_store; }
+  QCustomPlot* plot() const { return m_plot; }
+
+  /// The runs drawn, in legend order. Their series are requested while the panel is active.
+  void setRuns(const QStringList& run_ids);
+  QStringList runs() const;
+  void setRunColors(const QHash<QString, QColor>& colors);
+  /// Legend and tooltip names (run name); the id is used when missing.
+  void setRunLabels(const QHash<QString, QString>& labels);
+
+  void setXAxisMode(XAxisMode mode);
+  XAxisMode xAxisMode() const { return m_mode; }
+  /// EMA weight in [0, 1); 0 draws the raw series only.
+  void setSmoothing(double weight);
+  double smoothing() const { return m_smoothing; }
+  void setYScale(YScale scale);
+  YScale yScale() const { return m_yscale; }
+  /// A legend row above the chart (hidden when the panel shows one run).
+  void setLegendVisible(bool visible);
+  void setPinned(bool pinned);
+  bool isPinned() const { return m_pinned; }
+
+  /// Inactive panels (scrolled out, collapsed) keep their work pending: no smoothing, no
+  /// downsampling, no replot until they are active again.
+  void setActive(bool active);
+  bool isActive() const { return m_active; }
+
+  /// Back to the full extent with y fitted (what double-click does).
+  void resetView();
+  /// Shows [lower, upper] of the current x axis; y keeps fitting the visible data.
+  void setXRange(double lower, double upper);
+  std::pair<double, double> xRange() const;
+  std::pair<double, double> yRange() const;
+  /// Whether the view follows the data (true until the user zooms or pans).
+  bool followsData() const { return m_auto_x; }
+
+  /// Brings everything up to date and replots now (tests, benchmarks, export).
+  void replotNow();
+  /// Milliseconds the last update + replot took, and the update (sync, downsample) part of it.
+  double lastReplotMs() const { return m_last_replot_ms; }
+  double lastResampleMs() const { return m_last_resample_ms; }
+  int replotCount() const { return m_replots; }
+
+  /// What is drawn for a run: the points handed to QCustomPlot (x in the axis's units).
+  std::pair<std::vector<double>, std::vector<double>> drawnData(
+      const QString& run_id, CurveLayer layer = CurveLayer::Raw) const;
+  /// Total points handed to QCustomPlot over all graphs.
+  int drawnPointCount() const;
+  /// The hover readout at axis coordinate x, as shown (for tests): one line per run.
+  QStringList hoverTextAt(double x);
+
+  /// Writes the panel: PNG/PDF/SVG at the given size (0 = the widget's), or the raw series of
+  /// every run as CSV (run,step,value,epoch,wall_time). Returns an error message or empty.
+  QString exportTo(const QString& path, ExportFormat format, int width_px = 0, int height_px = 0);
+
+ Q_SIGNALS:
+  void pinToggled(bool pinned);
+  void moveRequested(int delta);  // −1 up, +1 down
+  /// A panel header was dropped here (drag to reorder).
+  void panelDropped(const QString& source_key);
+  void replotted();
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+  void showEvent(QShowEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+ private:
+  struct Curve;
+  enum Dirty : unsigned { kNone = 0, kReplot = 1, kResample = 2, kData = 4 };
+
+  void markDirty(unsigned what);
+  void onFrame();
+  void onSeriesChanged(const QString& run_id, const QString& key);
+  void onXRangeChanged();
+  /// Brings a curve's view (sorted copy when needed), index and smoothing up to date.
+  void syncCurve(Curve& c);
+  void resampleAll();
+  void resample(Curve& c, double x0, double x1, int width_px);
+  void fitAxes();
+  void applyStyle();
+  void applyPens(Curve& c);
+  void updateLegend();
+  void updateAxisTicker();
+  void requestSeries();
+  void showMenu();
+  void onMouseMove(QMouseEvent* event);
+  void hideHover();
+  double xOrigin(const Curve& c) const;
+  QString formatX(double x) const;
+  int plotWidthPx() const;
+  QString exportCsv(const QString& path) const;
+
+  MetricSeriesStore* m_store;
+  QString m_key;
+  QCustomPlot* m_plot = nullptr;
+  QCPTextElement* m_title = nullptr;
+  QCPItemText* m_empty_text = nullptr;
+  QCPItemStraightLine* m_crosshair = nullptr;
+  QLabel* m_hover = nullptr;
+  QToolButton* m_pin_button = nullptr;
+  QToolButton* m_menu_button = nullptr;
+  QTimer* m_frame = nullptr;
+  std::vector<std::unique_ptr<Curve>> m_curves;
+  QHash<QString, QColor> m_colors;
+  QHash<QString, QString> m_labels;
+
+  XAxisMode m_mode = XAxisMode::Step;
+  YScale m_yscale = YScale::Linear;
+  double m_smoothing = 0;
+  bool m_legend_visible = true;
+  bool m_pinned = false;
+  bool m_active = true;
+  bool m_auto_x = true;
+  bool m_auto_y = true;
+  bool m_in_update = false;  // our own range changes are not the user's
+  enum class Gesture { None, Pan, BoxZoom };
+  Gesture m_gesture = Gesture::None;
+  QPoint m_press_pos;
+  unsigned m_dirty = kData;
+  double m_last_replot_ms = 0;
+  double m_last_resample_ms = 0;
+  QElapsedTimer m_since_replot;
+  int m_replots = 0;
+  int m_export_width_px = 0;  // > 0 while exporting: downsample for that width
+};
+
+}  // namespace wb::ui
