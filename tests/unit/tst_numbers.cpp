@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/common/numbers.h"
+#include "core/common/text_format.h"
 #include "test_support.h"
 
 class TestNumbers : public QObject {
@@ -79,6 +80,20 @@ class TestNumbers : public QObject {
     QCOMPARE(wb::formatGeneral(0.000123456789, 3), std::string("0.000123"));
     QCOMPARE(wb::formatGeneral(1234567.0, 3), std::string("1.23e+06"));
     QCOMPARE(wb::formatGeneral(0.5), std::string("0.5"));
+  }
+
+  void textFormat() {
+    QCOMPARE(wb::formatDuration(4.25), std::string("4.2s"));
+    QCOMPARE(wb::formatDuration(185), std::string("3m 05s"));
+    QCOMPARE(wb::formatDuration(3720), std::string("1h 02m"));
+    QCOMPARE(wb::formatDuration(-1), std::string("0.0s"));
+    QCOMPARE(wb::formatBytes(512), std::string("512 B"));
+    QCOMPARE(wb::formatBytes(1500000), std::string("1.5 MB"));
+    QCOMPARE(wb::csvField("plain"), std::string("plain"));
+    QCOMPARE(wb::csvField("a,b"), std::string("\"a,b\""));
+    QCOMPARE(wb::csvField("say \"hi\""), std::string("\"say \"\"hi\"\"\""));
+    QCOMPARE(wb::formatLocalTime(0), std::string("-"));
+    QCOMPARE(wb::formatLocalTime(86400 * 365.0).size(), std::size_t(19));
   }
 
   void roundTrip() {
