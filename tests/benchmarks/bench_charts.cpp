@@ -31,6 +31,7 @@
 #include "ui/charts/metric_plot_widget.h"
 #include "ui/charts/metric_series_store.h"
 #include "ui/common/qcp.h"
+#include "tests/benchmarks/bench_rows.h"
 
 namespace fs = std::filesystem;
 using wb::ui::MetricPlotWidget;
@@ -338,5 +339,22 @@ int main(int argc, char** argv) {
               verdict(first_memory_ms < 500), verdict(replot_full.median < 16),
               verdict(pan_fps_min >= 30), verdict(live_stats.max <= 100),
               verdict(poll_stats.max <= poll_ms + 100));
+  using wb::bench::readmeRow;
+  using wb::formatFixed;
+  const std::string what = "Charts, " + std::to_string(kRuns) + " runs × " +
+                           wb::bench::grouped(kPoints) + " points in one panel";
+  readmeRow(what + ": first draw", "ours alone: series in memory / from the database (first run, all runs)",
+            formatFixed(first_memory_ms, 0) + " ms / " + formatFixed(first_data_ms, 0) + " ms, " +
+                formatFixed(all_ms, 0) + " ms",
+            "< 500 ms");
+  readmeRow(what + ": one replot, full range", "ours alone: downsample + draw, median of 60, raw curves",
+            formatFixed(replot_full.median, 1) + " ms", "< 16 ms");
+  readmeRow(what + ": panning", "ours alone: the slowest of raw/smoothed, full/quarter window",
+            formatFixed(pan_fps_min, 0) + " frames/s", "≥ 30 frames/s");
+  readmeRow("Charts: a logged point to its appearance on screen",
+            "ours alone: median from a launched run's event / from another process's commit "
+            "(database poll every " + std::to_string(poll_ms) + " ms)",
+            formatFixed(live_stats.median, 0) + " ms / " + formatFixed(poll_stats.median, 0) + " ms",
+            "≤ 100 ms / ≤ " + std::to_string(poll_ms + 100) + " ms");
   return 0;
 }

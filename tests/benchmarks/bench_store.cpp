@@ -27,6 +27,7 @@
 #include "core/store/run_repository.h"
 #include "core/store/types.h"
 #include "core/workspace/workspace.h"
+#include "tests/benchmarks/bench_rows.h"
 
 namespace fs = std::filesystem;
 using wb::store::Database;
@@ -173,6 +174,9 @@ void benchLogging(const wb::Workspace& ws, Database& db, RunRepository& runs,
   figure("metric logging, " + label + ": " + human(rate) + " points/s (" + grouped(points) +
              " points in " + fmt("%.2f", total_s) + " s incl. close(), target >= 1,000,000)",
          rate >= 1e6);
+  wb::bench::readmeRow("Metric logging through the batched writer, " + label,
+                       "ours alone: " + grouped(points) + " points from log() to the end of close()",
+                       wb::bench::grouped(rate) + " points/s", "≥ 1,000,000 points/s");
   const StoredSeries s = stored(db, run_id);
   const std::int64_t full_needed =
       keys * ((steps + static_cast<std::int64_t>(MetricsWriter::kChunkPoints) - 1) /
@@ -227,6 +231,9 @@ void benchSeriesRead(const wb::Workspace& ws, RunRepository& runs) {
   info("opening the connection took " + fmt("%.1f", median(connect_ms)) +
        " ms median (not included); " + human(static_cast<double>(kPoints) / (med / 1e3)) +
        " points/s");
+  wb::bench::readmeRow("Read one run's series of " + grouped(kPoints) + " points",
+                       "ours alone: median of 5 reads, each on a fresh connection",
+                       wb::formatFixed(med, 1) + " ms", "≤ 100 ms");
   if (!ok) figure("  series read check: wrong size, order or values", false);
 }
 
@@ -297,6 +304,9 @@ void benchSummaries(const wb::Workspace& ws, RunRepository& runs) {
              " rows, first call on a fresh connection " + fmt("%.1f", ms.front()) +
              " ms; target <= 50 ms)",
          med <= 50.0);
+  wb::bench::readmeRow("Last value of " + std::to_string(kKeys) + " metrics for " + grouped(kRuns) + " runs",
+                       "ours alone: median of 5 summary queries (run ids given)",
+                       wb::formatFixed(med, 1) + " ms", "≤ 50 ms");
   if (!ok || rows != static_cast<std::size_t>(kRuns * kKeys))
     figure("  summaries check: expected " + grouped(kRuns * kKeys) + " rows with " +
                std::to_string(kPointsPerKey) + " points each",

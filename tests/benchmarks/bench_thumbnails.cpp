@@ -28,6 +28,7 @@
 #include "core/demo/demo_datasets.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
+#include "tests/benchmarks/bench_rows.h"
 #include "ui/datasets/thumbnail_grid_widget.h"
 #include "ui/datasets/thumbnail_loader.h"
 #include "ui/datasets/thumbnail_model.h"
@@ -294,5 +295,16 @@ int main(int argc, char** argv) {
       "frames/s "
       "(60 Hz scroll steps); unthrottled %.0f frames/s\n",
       kItems, first_full_ms, reading_fps, slow_fps, fast_fps, max_fps);
+  const std::string figure = "Thumbnail grid of " + wb::bench::grouped(kItems) + " images (" +
+                             QGuiApplication::platformName().toStdString() + ")";
+  wb::bench::readmeRow(figure + ": first paint with every visible thumbnail",
+                       "ours alone: from show() to the first paint with thumbnails",
+                       wb::formatFixed(first_full_ms, 0) + " ms", "measured");
+  wb::bench::readmeRow(figure + ": scrolling",
+                       "ours alone: frames/s at 2 screens/s, through the whole list in 30 s, and "
+                       "unthrottled",
+                       wb::formatFixed(reading_fps, 0) + " / " + wb::formatFixed(slow_fps, 0) +
+                           " / " + wb::formatFixed(max_fps, 0) + " frames/s",
+                       "smooth");
   return 0;
 }

@@ -12,36 +12,44 @@
 //   lenet         on the digits, transforms [normalize 0.1307/0.3081]
 //   resnet_small  on the shapes, transforms [resize 32, normalize 0.5/0.25]
 //
-// "ours" is the whole product path, wb::train::runTraining(): the DataLoader with W worker
-// threads (decoded-image cache on auto, as a user gets it), Adam lr 1e-3, batch 64, metric
-// logging to the workspace database every 50 steps, one JSON event per step-log and epoch
-// serialised the way `wb train --json` prints them (to /dev/null here), validation each epoch,
-// best/last checkpoints into the object store, the final test evaluation. Its samples/s is the
-// stored per-epoch sys/samples_per_s (the training loop of an epoch only, timed inside the
-// trainer), best of the epochs after the first (warm-up).
+// Three comparisons per image model, each a row that says what it compares:
 //
-// "PyTorch" is bench_train_peer.py under the Debian python3-torch: the same layers and sizes
-// in torch.nn, Adam lr 1e-3, the same batch size and torch.set_num_threads(T), the same train
-// split samples, a loop doing forward, cross_entropy, zero_grad, backward, step, loss.item()
-// and the correct count; one warm-up epoch, then timed epochs, best epoch. The row that
-// carries the target is the loop a PyTorch user typically writes: images through a Dataset +
-// DataLoader (W worker processes, persistent) over the very object files our loader reads;
-// the table as preloaded tensors batched by a random permutation. Extra rows for information:
-// images preloaded as tensors (no decode cost: pure loop against pure loop), and the table
-// through DataLoader(TensorDataset).
+//   product (cache)  ours is the whole product path, wb::train::runTraining(): the DataLoader
+//                    with W worker threads and the decoded-image cache on auto (on at these
+//                    sizes: after the first epoch no image is decoded again), Adam lr 1e-3,
+//                    batch 64, metric logging every 50 steps, one JSON event per step-log and
+//                    epoch (to /dev/null), validation, checkpoints, the test evaluation. Its
+//                    samples/s is the stored sys/samples_per_s of an epoch's training loop,
+//                    best of the epochs after the first. PyTorch: Dataset + DataLoader (W
+//                    worker processes, persistent) decoding every file with PIL every epoch.
+//                    The cache is a real feature, but this row is not like for like.
+//   files, no cache  ours: our DataLoader with the cache OFF (every epoch decodes every file)
+//                    feeding a plain LibTorch loop (below); PyTorch: the same DataLoader as
+//                    above. Both decode every image every epoch.
+//   preloaded        both sides decode the train split once into one float tensor in memory
+//                    and batch it by a fresh random permutation per epoch: loop against loop.
+//
+// The plain loop is the same on both sides: the model as our factory builds it (layer for
+// layer the same in bench_train_peer.py), Adam lr 1e-3, forward, cross_entropy, zero_grad,
+// backward, step, loss.item() and the correct count; one warm-up epoch, then timed epochs,
+// best epoch; torch.set_num_threads(T) / at::set_num_threads(T). The table (mlp) is in memory
+// on both sides: the product path and the plain loop against PyTorch on preloaded tensors.
 //
 // The logging figure is sys/time_logging_ms / (data + forward + backward + optimizer +
 // metrics + logging ms) per step, averaged over the epochs after the first. "metrics" is
 // loss.item(), the NaN check and the running loss/accuracy (the PyTorch loop does the same);
 // "logging" is what the tracking adds: every N steps the metric write and the step event.
 //
+// Prints "readme-row:" lines for the README's figures table (run-benchmarks.sh collects them).
 // Exits 0 when it could measure: it is a report, not a test. Not registered with ctest.
 
 #include <ATen/Parallel.h>
+#include <torch/torch.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -61,11 +69,14 @@
 #include "core/config/experiment_config.h"
 #include "core/data/dataset_repository.h"
 #include "core/data/importer.h"
+#include "core/data/loader.h"
 #include "core/demo/demo_datasets.h"
+#include "core/models/model_factory.h"
 #include "core/store/database.h"
 #include "core/store/metrics_reader.h"
 #include "core/train/trainer.h"
 #include "core/workspace/workspace.h"
+#include "tests/benchmarks/bench_rows.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -288,71 +299,306 @@ std::string rates(const std::vector<double>& v) {
   return out;
 }
 
-}  // namespace
+// --- ours without the product's tracking: the plain loop of the like-for-like rows ----------
 
-int main(int argc, char** argv) {
-  std::optional<fs::path> dir;
+using StepFn = std::function<void(const at::Tensor& inputs, const at::Tensor& targets)>;
+using EpochFn = std::function<void(int epoch, const StepFn& step)>;
+
+// The peer's train(): Adam lr 1e-3, forward, cross_entropy, zero_grad, backward, step,
+// loss.item() and the correct count; `warmup` untimed epochs, then `epochs` timed ones.
+PeerResult plainLoop(const std::string& type, const models::ModelInput& input,
+                     const EpochFn& epoch_fn, int warmup, int epochs) {
+  torch::manual_seed(42);
+  auto model = take(models::buildModel(type, nullptr, input), "model " + type);
+  torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3));
+  model->train(true);
+  PeerResult out;
+  for (int e = 0; e < warmup + epochs; ++e) {
+    std::int64_t n = 0, correct = 0;
+    double running_loss = 0;
+    const auto t0 = Clock::now();
+    epoch_fn(e, [&](const at::Tensor& x, const at::Tensor& y) {
+      const at::Tensor logits = model->forward(x);
+      at::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+      const std::int64_t b = y.size(0);
+      running_loss += loss.item<double>() * double(b);
+      correct += (logits.argmax(1) == y).sum().item<std::int64_t>();
+      n += b;
+    });
+    const double s = secondsSince(t0);
+    if (e >= warmup) out.epoch_samples_per_s.push_back(s > 0 ? double(n) / s : 0);
+  }
+  if (!out.epoch_samples_per_s.empty())
+    out.samples_per_s =
+        *std::max_element(out.epoch_samples_per_s.begin(), out.epoch_samples_per_s.end());
+  return out;
+}
+
+std::unique_ptr<data::DataLoader> trainLoader(const Workspace& ws, const data::Manifest& m,
+                                              const json& transforms, int workers,
+                                              data::LoaderOptions::Cache cache, bool shuffle) {
+  data::LoaderOptions o;
+  o.batch_size = kBatch;
+  o.shuffle = shuffle;
+  o.seed = 1;
+  o.workers = workers;
+  o.cache = cache;
+  o.mode = shuffle ? data::ImagePipeline::Mode::Train : data::ImagePipeline::Mode::Eval;
+  return take(data::DataLoader::create(ws, m, transforms, o), "loader");
+}
+
+EpochFn loaderEpochs(data::DataLoader& loader) {
+  return [&loader](int epoch, const StepFn& step) {
+    loader.startEpoch(epoch);
+    for (;;) {
+      auto batch = take(loader.next(), "next batch");
+      if (!batch) break;
+      step(batch->inputs, batch->targets);
+    }
+  };
+}
+
+// The train split decoded and transformed once by our loader, batched by a fresh permutation
+// per epoch, as the peer's "tensors" source does.
+struct Preloaded {
+  at::Tensor x, y;
+  EpochFn epochs() const {
+    return [this](int, const StepFn& step) {
+      const std::int64_t n = x.size(0);
+      const at::Tensor perm = torch::randperm(n);
+      for (std::int64_t i = 0; i < n; i += kBatch) {
+        const at::Tensor idx = perm.slice(0, i, std::min<std::int64_t>(i + kBatch, n));
+        step(x.index_select(0, idx), y.index_select(0, idx));
+      }
+    };
+  }
+};
+
+Preloaded preload(data::DataLoader& loader) {
+  std::vector<at::Tensor> xs, ys;
+  loaderEpochs(loader)(0, [&](const at::Tensor& x, const at::Tensor& y) {
+    xs.push_back(x);
+    ys.push_back(y);
+  });
+  return {torch::cat(xs), torch::cat(ys)};
+}
+
+// --- the cases ---------------------------------------------------------------------------
+
+struct Settings {
   int threads = 1, workers = 2, epochs = 0;
   bool quick = false, keep = false;
-  std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  std::string python;
+  std::optional<fs::path> dir;
+};
+
+struct Case {
+  std::string model, dataset, transforms_yaml;
+  json transforms;
+  std::string peer_args;
+  std::string what;  // "LeNet, 28×28 gray PNG digits"
+  bool images = true;
+  double target = 1.0;  // on the product row, as the issue set it
+};
+
+struct Row {
+  const Case* c = nullptr;
+  Ours ours;                     // the product path
+  bool cache_on = false;         // what Cache::Auto resolved to for the product path
+  PeerResult plain_files;        // ours, cache off, plain loop (images only)
+  PeerResult plain_tensors;      // ours, preloaded, plain loop
+  std::map<std::string, PeerResult> peer;
+  std::int64_t train_samples = 0;
+};
+
+Row runCase(const Workspace& ws, const data::Manifest& m, const Case& c, const Settings& st,
+            const std::string& common) {
+  Row row;
+  row.c = &c;
+  row.train_samples = std::count_if(m.samples.begin(), m.samples.end(),
+                                    [](const data::Sample& s) { return s.split == data::Split::Train; });
+  std::printf("\n%s: ours (product path)...", c.model.c_str());
+  std::fflush(stdout);
+  row.ours = runOurs(ws, c.model, c.dataset, c.transforms_yaml, st.workers, st.epochs, 50);
+  std::printf(" %.1f s; ours (plain loop)...", row.ours.run_seconds);
+  std::fflush(stdout);
+  const int peer_epochs = st.epochs - 1;
+  auto probe = trainLoader(ws, m, c.transforms, st.workers, data::LoaderOptions::Cache::Auto, true);
+  row.cache_on = probe->cacheEnabled();
+  models::ModelInput input{probe->inputShape(), std::int64_t(probe->classCount()), 0};
+  probe.reset();
+  auto t0 = Clock::now();
+  if (c.images) {
+    auto files = trainLoader(ws, m, c.transforms, st.workers, data::LoaderOptions::Cache::Off, true);
+    row.plain_files = plainLoop(c.model, input, loaderEpochs(*files), 1, peer_epochs);
+  }
+  {
+    auto once = trainLoader(ws, m, c.transforms, st.workers, data::LoaderOptions::Cache::Off, false);
+    const Preloaded pre = preload(*once);
+    once.reset();
+    row.plain_tensors = plainLoop(c.model, input, pre.epochs(), 1, peer_epochs);
+  }
+  std::printf(" %.1f s; PyTorch...", secondsSince(t0));
+  std::fflush(stdout);
+  t0 = Clock::now();
+  row.peer = runPeer(st.python, c.peer_args + common);
+  std::printf(" %.1f s\n", secondsSince(t0));
+  std::printf("  per-epoch samples/s  ours, product path: %s\n",
+              rates(row.ours.epoch_samples_per_s).c_str());
+  if (c.images)
+    std::printf("  per-epoch samples/s  ours, plain loop, files, cache off: %s\n",
+                rates(row.plain_files.epoch_samples_per_s).c_str());
+  std::printf("  per-epoch samples/s  ours, plain loop, preloaded tensors: %s\n",
+              rates(row.plain_tensors.epoch_samples_per_s).c_str());
+  for (const auto& [source, p] : row.peer)
+    std::printf("  per-epoch samples/s  PyTorch %s: %s\n", source.c_str(),
+                rates(p.epoch_samples_per_s).c_str());
+  return row;
+}
+
+// One comparison: a console line and a README row.
+void report(const std::string& figure, const std::string& compared, double ours,
+            const PeerResult* peer, std::optional<double> target) {
+  const double theirs = peer ? peer->samples_per_s : 0;
+  const double ratio = theirs > 0 ? ours / theirs : 0;
+  std::string result = "info";
+  if (!peer || theirs <= 0)
+    result = "NO PEER";
+  else if (target)
+    result = ratio >= *target ? "PASS" : "FAIL";
+  std::printf("  %-60s %10.0f %10.0f %7sx  %s\n", compared.substr(0, 60).c_str(), ours, theirs,
+              wb::formatFixed(ratio, 2).c_str(), result.c_str());
+  bench::readmeRow(figure, compared, bench::versus(ours, theirs, "samples/s"),
+                   target ? "≥ " + wb::formatFixed(*target, 1) + "× (" + result + ")" : "—");
+}
+
+void reportRow(const Row& r, const Settings& st) {
+  auto find = [&](const std::string& s) -> const PeerResult* {
+    auto it = r.peer.find(s);
+    return it == r.peer.end() ? nullptr : &it->second;
+  };
+  const std::string figure = "Training " + r.c->what + ", " + std::to_string(r.train_samples) +
+                             " train samples, batch " + std::to_string(kBatch);
+  const std::string setup = "; " + std::to_string(st.workers) + " loader workers and " +
+                            std::to_string(st.threads) + " intra-op thread(s) on each side";
+  std::printf("\n%s\n", figure.c_str());
+  if (!r.c->images) {
+    report(figure, "ours (whole product path, table in memory) vs PyTorch loop on preloaded tensors" + setup,
+           r.ours.best(), find("tensors"), r.c->target);
+    report(figure, "plain loop vs plain loop, both on the same preloaded tensors" + setup,
+           r.plain_tensors.samples_per_s, find("tensors"), std::nullopt);
+    if (find("dataloader"))
+      std::printf("  (PyTorch through DataLoader(TensorDataset): %.0f samples/s)\n",
+                  find("dataloader")->samples_per_s);
+    return;
+  }
+  const std::string cache = r.cache_on ? "ours with its decoded-sample cache (each image decoded once, then read from memory)"
+                                       : "ours (decoded-sample cache on auto: off at this size)";
+  report(figure, cache + " vs PyTorch DataLoader decoding every file with PIL every epoch" + setup,
+         r.ours.best(), find("files"), r.c->target);
+  report(figure, "files, no cache on either side: our loader (cache off) vs PyTorch DataLoader (PIL), same plain loop" + setup,
+         r.plain_files.samples_per_s, find("files"), std::nullopt);
+  report(figure, "preloaded tensors on both sides (decoded once, no decoding while training), same plain loop" + setup,
+         r.plain_tensors.samples_per_s, find("tensors"), std::nullopt);
+}
+
+void reportOverhead(const Workspace& ws, const std::vector<Row>& rows, const Settings& st) {
+  std::printf("\nour step-time breakdown, ms per step (mean of the epochs after the first), and "
+              "logging+events overhead (target < 2%%):\n");
+  std::printf("%-13s %7s %8s %9s %9s %8s %8s %8s %9s  %s\n", "model", "data", "forward", "backward",
+              "optimizer", "metrics", "logging", "total", "logging%", "result");
+  auto line = [](const std::string& name, const Ours& o, const std::string& result) {
+    const auto& s = o.step_ms;
+    const double total = o.stepTotal();
+    const double pct = total > 0 ? 100.0 * s.at("logging") / total : 0;
+    std::printf("%-13s %7.3f %8.3f %9.3f %9.3f %8.4f %8.4f %8.3f %8.2f%%  %s\n", name.c_str(),
+                s.at("data"), s.at("forward"), s.at("backward"), s.at("optimizer"), s.at("metrics"),
+                s.at("logging"), total, pct, result.empty() ? (pct < 2.0 ? "PASS" : "FAIL") : result.c_str());
+    return pct;
+  };
+  std::string shares;
+  for (const Row& r : rows) {
+    const double pct = line(r.c->model, r.ours, "");
+    shares += (shares.empty() ? "" : ", ") + r.c->model + " " + wb::formatFixed(pct, 2) + "%";
+  }
+  // The worst case: a metric point and an event on every step (log_every_n_steps: 1).
+  const Ours every = runOurs(ws, "mlp", "table", "[{name: standardize}]", st.workers, st.epochs, 1);
+  const double pct = line("mlp, log 1/1", every,
+                          "info (every step logged; samples/s " + std::to_string(std::llround(every.best())) + ")");
+  bench::readmeRow("Logging and events per training step", "share of our step time spent on tracking, logging every 50 steps (and every step)",
+                   shares + " (mlp every step: " + wb::formatFixed(pct, 2) + "%)", "< 2%");
+}
+
+Settings parseArgs(int argc, char** argv) {
+  Settings st;
+  st.python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
       if (i + 1 >= argc) die(a, "needs a value");
       return argv[++i];
     };
-    if (a == "--threads") {
-      threads = std::max(1, std::atoi(value().c_str()));
-    } else if (a == "--workers") {
-      workers = std::max(0, std::atoi(value().c_str()));
-    } else if (a == "--epochs") {
-      epochs = std::max(2, std::atoi(value().c_str()));
-    } else if (a == "--python") {
-      python = value();
-    } else if (a == "--quick") {
-      quick = true;
-    } else if (a == "--keep") {
-      keep = true;
-    } else if (a == "-h" || a == "--help") {
+    auto number = [&](int lo) {
+      const auto v = wb::parseInt(value());
+      if (!v) die(a, "needs a whole number");
+      return std::max(lo, int(*v));
+    };
+    if (a == "--threads") st.threads = number(1);
+    else if (a == "--workers") st.workers = number(0);
+    else if (a == "--epochs") st.epochs = number(2);
+    else if (a == "--python") st.python = value();
+    else if (a == "--quick") st.quick = true;
+    else if (a == "--keep") st.keep = true;
+    else if (a == "-h" || a == "--help") {
       std::printf("bench_train [DIR] [--quick] [--threads T] [--workers W] [--epochs E] "
                   "[--python PATH] [--keep]\n");
-      return 0;
-    } else if (!a.empty() && a[0] != '-' && !dir) {
-      dir = fs::path(a);
-    } else {
-      die(a, "unknown argument");
-    }
+      std::exit(0);
+    } else if (!a.empty() && a[0] != '-' && !st.dir) st.dir = fs::path(a);
+    else die(a, "unknown argument");
   }
-  if (epochs == 0) epochs = quick ? 2 : 4;  // ours: the first epoch is the warm-up
-  const int peer_epochs = epochs - 1;       // peer: one warm-up epoch, then these
-  demo::DemoDataOptions demo_opts;
-  demo_opts.digits_per_class = quick ? 200 : 500;
-  demo_opts.shapes_per_class = quick ? 150 : 1000;
-  demo_opts.headlines = 20;
-  const int table_rows = quick ? 5000 : 20000;
+  if (st.epochs == 0) st.epochs = st.quick ? 2 : 4;  // ours: the first epoch is the warm-up
+  return st;
+}
 
-  at::set_num_threads(threads);
-  fs::path root;
-  bool temporary = false;
-  if (dir) {
-    root = *dir;
-    fs::create_directories(root);
-  } else {
-    std::string templ = (fs::temp_directory_path() / "wb-bench-train-XXXXXX").string();
-    if (!::mkdtemp(templ.data())) die("mkdtemp", templ);
-    root = templ;
-    temporary = true;
+fs::path makeRoot(const Settings& st, bool& temporary) {
+  temporary = false;
+  if (st.dir) {
+    fs::create_directories(*st.dir);
+    return *st.dir;
   }
+  std::string templ = (fs::temp_directory_path() / "wb-bench-train-XXXXXX").string();
+  if (!::mkdtemp(templ.data())) die("mkdtemp", templ);
+  temporary = true;
+  return templ;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Settings st = parseArgs(argc, argv);
+  const int peer_epochs = st.epochs - 1;  // peer and plain loops: one warm-up epoch, then these
+  demo::DemoDataOptions demo_opts;
+  demo_opts.digits_per_class = st.quick ? 200 : 500;
+  demo_opts.shapes_per_class = st.quick ? 150 : 1000;
+  demo_opts.headlines = 20;
+  const int table_rows = st.quick ? 5000 : 20000;
+
+  at::set_num_threads(st.threads);
+  bool temporary = false;
+  const fs::path root = makeRoot(st, temporary);
   std::printf("bench_train: %s\n  batch %d, %d intra-op thread(s) on both sides, %d loader "
-              "workers, ours %d epochs (first = warm-up), PyTorch 1 warm-up + %d\n",
-              root.string().c_str(), kBatch, threads, workers, epochs, peer_epochs);
+              "workers, ours %d epochs (first = warm-up), plain loops 1 warm-up + %d\n",
+              root.string().c_str(), kBatch, st.threads, st.workers, st.epochs, peer_epochs);
 
   const auto t_all = Clock::now();
   const fs::path src = root / ("src-" + std::to_string(demo_opts.digits_per_class) + "-" +
                                std::to_string(demo_opts.shapes_per_class));
   if (!fs::exists(src / ".generated")) {
     const auto t0 = Clock::now();
-    if (auto st = demo::writeDemoDatasets(src, demo_opts); !st) die("demo data", st.error().text());
+    if (auto s = demo::writeDemoDatasets(src, demo_opts); !s) die("demo data", s.error().text());
     writeTable(src / "table.csv", table_rows);
     std::ofstream(src / ".generated") << "ok\n";
     std::printf("  generated the data in %.1f s\n", secondsSince(t0));
@@ -366,122 +612,47 @@ int main(int argc, char** argv) {
                                 std::size_t(demo_opts.shapes_per_class) * 2);
   const auto table = importSet(ws, "table", data::SourceFormat::Table, src / "table.csv",
                                std::size_t(table_rows));
-  auto trainCount = [](const data::Manifest& m) {
-    return std::count_if(m.samples.begin(), m.samples.end(),
-                         [](const data::Sample& s) { return s.split == data::Split::Train; });
-  };
-  std::printf("  train split: table %td rows, digits %td, shapes %td images\n", trainCount(table),
-              trainCount(digits), trainCount(shapes));
 
   const std::string common = " --batch " + std::to_string(kBatch) + " --threads " +
-                             std::to_string(threads) + " --workers " + std::to_string(workers) +
+                             std::to_string(st.threads) + " --workers " + std::to_string(st.workers) +
                              " --warmup 1 --epochs " + std::to_string(peer_epochs);
-  struct Case {
-    std::string model, dataset, transforms, peer_args, primary, primary_label;
-    std::vector<std::pair<std::string, std::string>> extra;  // source, label
-    double target;
-  };
   const std::vector<Case> cases = {
-      {"mlp", "table", "[{name: standardize}]",
+      {"mlp", "table", "[{name: standardize}]", json::parse(R"([{"name": "standardize"}])"),
        "--model mlp --classes " + std::to_string(table.classes.size()) + " --table '" +
            writeTableRows(table, root / "table_train.csv").string() + "' --sources tensors,dataloader",
-       "tensors", "preloaded tensors",
-       {{"dataloader", "DataLoader(TensorDataset)"}}, 1.5},
+       "MLP, table of 20 features", false, 1.5},
       {"lenet", "digits", "[{name: normalize, mean: [0.1307], std: [0.3081]}]",
+       json::parse(R"([{"name": "normalize", "mean": [0.1307], "std": [0.3081]}])"),
        "--model lenet --classes " + std::to_string(digits.classes.size()) + " --list '" +
            writeImageList(ws, digits, root / "digits_train.list").string() +
            "' --mode L --mean 0.1307 --std 0.3081 --sources files,tensors",
-       "files", "Dataset+DataLoader, PNG files",
-       {{"tensors", "preloaded tensors"}}, 1.5},
+       "LeNet, 28×28 gray PNG digits", true, 1.5},
       {"resnet_small", "shapes",
        "[{name: resize, size: 32}, {name: normalize, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]}]",
+       json::parse(R"([{"name": "resize", "size": 32},
+                       {"name": "normalize", "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]}])"),
        "--model resnet_small --classes " + std::to_string(shapes.classes.size()) + " --list '" +
            writeImageList(ws, shapes, root / "shapes_train.list").string() +
-           "' --mode RGB --resize 32 --mean 0.5 0.5 0.5 --std 0.25 0.25 0.25 --sources " +
-           (quick ? "files" : "files,tensors"),
-       "files", "Dataset+DataLoader, JPEG files",
-       {{"tensors", "preloaded tensors"}}, 1.0},
+           "' --mode RGB --resize 32 --mean 0.5 0.5 0.5 --std 0.25 0.25 0.25 --sources files,tensors",
+       "small ResNet, 64×64 RGB JPEG shapes resized to 32×32", true, 1.0},
   };
+  const std::vector<const data::Manifest*> manifests = {&table, &digits, &shapes};
 
-  struct Row {
-    const Case* c;
-    Ours ours;
-    std::map<std::string, PeerResult> peer;
-  };
   std::vector<Row> rows;
-  for (const Case& c : cases) {
-    std::printf("\n%s: ours...", c.model.c_str());
-    std::fflush(stdout);
-    Row row{&c, runOurs(ws, c.model, c.dataset, c.transforms, workers, epochs, 50), {}};
-    std::printf(" %.1f s; PyTorch...", row.ours.run_seconds);
-    std::fflush(stdout);
-    const auto t0 = Clock::now();
-    row.peer = runPeer(python, c.peer_args + common);
-    std::printf(" %.1f s\n", secondsSince(t0));
-    std::printf("  per-epoch samples/s  ours: %s\n", rates(row.ours.epoch_samples_per_s).c_str());
-    for (const auto& [source, p] : row.peer)
-      std::printf("  per-epoch samples/s  PyTorch %s: %s\n", source.c_str(),
-                  rates(p.epoch_samples_per_s).c_str());
-    rows.push_back(std::move(row));
-  }
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    rows.push_back(runCase(ws, *manifests[i], cases[i], st, common));
 
-  std::printf("\ntraining throughput, samples/s (best epoch of each side; ours = stored "
-              "sys/samples_per_s):\n");
-  std::printf("%-13s %-32s %10s %10s %7s %7s  %s\n", "model", "PyTorch side", "ours", "PyTorch",
-              "ratio", "target", "result");
-  auto printRow = [](const std::string& model, const std::string& label, double ours,
-                     const PeerResult* p, double target, bool primary) {
-    char tgt[16];
-    std::snprintf(tgt, sizeof tgt, ">= %.1fx", target);
-    if (!p || p->samples_per_s <= 0) {
-      std::printf("%-13s %-32s %10.0f %10s %7s %7s  %s\n", model.c_str(), label.c_str(), ours,
-                  "n/a", "n/a", primary ? tgt : "", primary ? "NO PEER" : "info");
-      return;
-    }
-    const double ratio = ours / p->samples_per_s;
-    std::printf("%-13s %-32s %10.0f %10.0f %6.2fx %7s  %s\n", model.c_str(), label.c_str(), ours,
-                p->samples_per_s, ratio, primary ? tgt : "",
-                primary ? (ratio >= target ? "PASS" : "FAIL") : "info");
-  };
-  for (const Row& r : rows) {
-    auto find = [&](const std::string& s) -> const PeerResult* {
-      auto it = r.peer.find(s);
-      return it == r.peer.end() ? nullptr : &it->second;
-    };
-    printRow(r.c->model, r.c->primary_label, r.ours.best(), find(r.c->primary), r.c->target, true);
-    for (const auto& [source, label] : r.c->extra)
-      if (find(source)) printRow(r.c->model, label, r.ours.best(), find(source), r.c->target, false);
-  }
+  std::printf("\ntraining throughput, samples/s (best epoch of each side):\n");
+  std::printf("  %-60s %10s %10s %8s  %s\n", "compared", "ours", "PyTorch", "ratio", "result");
+  for (const Row& r : rows) reportRow(r, st);
+  reportOverhead(ws, rows, st);
 
-  std::printf("\nour step-time breakdown, ms per step (mean of the epochs after the first), and "
-              "logging+events overhead (target < 2%%):\n");
-  std::printf("%-13s %7s %8s %9s %9s %8s %8s %8s %9s  %s\n", "model", "data", "forward", "backward",
-              "optimizer", "metrics", "logging", "total", "logging%", "result");
-  for (const Row& r : rows) {
-    const auto& s = r.ours.step_ms;
-    const double total = r.ours.stepTotal();
-    const double pct = total > 0 ? 100.0 * s.at("logging") / total : 0;
-    std::printf("%-13s %7.3f %8.3f %9.3f %9.3f %8.4f %8.4f %8.3f %8.2f%%  %s\n", r.c->model.c_str(),
-                s.at("data"), s.at("forward"), s.at("backward"), s.at("optimizer"), s.at("metrics"),
-                s.at("logging"), total, pct, pct < 2.0 ? "PASS" : "FAIL");
-  }
-  // The worst case: a metric point and an event on every step (log_every_n_steps: 1).
-  {
-    const Ours every = runOurs(ws, "mlp", "table", "[{name: standardize}]", workers, epochs, 1);
-    const double total = every.stepTotal();
-    const double pct = total > 0 ? 100.0 * every.step_ms.at("logging") / total : 0;
-    std::printf("%-13s %7.3f %8.3f %9.3f %9.3f %8.4f %8.4f %8.3f %8.2f%%  %s\n", "mlp, log 1/1",
-                every.step_ms.at("data"), every.step_ms.at("forward"), every.step_ms.at("backward"),
-                every.step_ms.at("optimizer"), every.step_ms.at("metrics"), every.step_ms.at("logging"),
-                total, pct,
-                ("info (every step logged; samples/s " + std::to_string(std::llround(every.best())) + ")").c_str());
-  }
   std::printf("\nwhole runs (ours, incl. validation, checkpoints, test): ");
   for (const Row& r : rows)
     std::printf("%s %.1f s (%zu events)  ", r.c->model.c_str(), r.ours.run_seconds, r.ours.events);
   std::printf("\ntotal bench time %.0f s\n", secondsSince(t_all));
   std::fflush(stdout);
-  if (temporary && !keep) {
+  if (temporary && !st.keep) {
     std::error_code ec;
     fs::remove_all(root, ec);
   }
