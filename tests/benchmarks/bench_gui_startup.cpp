@@ -95,13 +95,13 @@ int main(int argc, char** argv) {
       runs = int(*n);
   }
   const QString bin_dir = QFileInfo(QStringLiteral(WB_CLI_PATH)).absolutePath();
-  const QString wb = QStringLiteral(WB_CLI_PATH);
+  const QString wb_cli = QStringLiteral(WB_CLI_PATH);
   const QString gui = QDir(bin_dir).filePath(QStringLiteral("workbench"));
   QTemporaryDir dir;
   const QString demo = dir.filePath(QStringLiteral("demo"));
 
   QProcess make_demo;
-  make_demo.start(wb, {QStringLiteral("demo"), demo});
+  make_demo.start(wb_cli, {QStringLiteral("demo"), demo});
   if (!make_demo.waitForFinished(300000) || make_demo.exitCode() != 0) {
     std::fprintf(stderr, "wb demo failed: %s\n", make_demo.readAllStandardError().constData());
     return 1;

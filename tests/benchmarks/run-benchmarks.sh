@@ -94,6 +94,7 @@ done
 
 cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 mem_gb="$(awk '/^MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)"
+# shellcheck disable=SC1091
 os="$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}")"
 caption="Measured on $(date -u +%Y-%m-%d) on ${cpu:-an unknown CPU} ($(nproc) cores, ${mem_gb} GB, ${os:-Linux})"
 caption="$caption by \`tests/benchmarks/run-benchmarks.sh$([ $quick = 1 ] && echo ' --quick')\`"
