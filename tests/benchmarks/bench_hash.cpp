@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
   sha256sumRun(list, files.size(), cores);          // and sha256sum's binary
 
   const double mb = double(bytes) / 1e6;
-  const std::string what = "Import hashing (SHA-256) of a " + bench::grouped(mb) + " MB folder of " +
+  const std::string what = "Import hashing (SHA-256) of a " + wb::bench::grouped(mb) + " MB folder of " +
                            std::to_string(files.size()) + " files in the page cache";
   std::printf("\n%zu files, %s MB (page cache warm), best of %d runs on each side\n", files.size(),
               wb::formatFixed(mb, 0).c_str(), args.runs);
@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
                      : std::to_string(threads) + " threads (all cores) vs `xargs -P " +
                            std::to_string(threads) + " sha256sum` over the same files; best of " +
                            std::to_string(args.runs) + " each";
-    bench::readmeRow(what, compared, bench::versus(ours_mbs, theirs_mbs, "MB/s"), "measured");
+    wb::bench::readmeRow(what, compared, wb::bench::versus(ours_mbs, theirs_mbs, "MB/s"), "measured");
   }
   return 0;
 }

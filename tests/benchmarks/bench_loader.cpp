@@ -327,9 +327,9 @@ void report(const std::vector<Row>& rows, int workers) {
                 wb::formatFixed(ratio, 2).c_str(), result.c_str());
     std::string others;
     for (const auto& [idiom, m] : *r.peer)
-      others += (others.empty() ? "" : ", ") + idiom + " " + bench::grouped(m.best());
-    bench::readmeRow(r.figure, r.compared + " (PyTorch idioms, samples/s: " + others + ")",
-                     bench::versus(r.ours.best(), theirs, "samples/s") +
+      others += (others.empty() ? "" : ", ") + idiom + " " + wb::bench::grouped(m.best());
+    wb::bench::readmeRow(r.figure, r.compared + " (PyTorch idioms, samples/s: " + others + ")",
+                     wb::bench::versus(r.ours.best(), theirs, "samples/s") +
                          (best ? " against `" + best->first + "`" : ""),
                      "≥ 2× (" + result + ")");
   }
@@ -415,14 +415,14 @@ int main(int argc, char** argv) {
   const std::string n = std::to_string(workers) + " workers each side, batch " +
                         std::to_string(kBatch) + ", best epoch of " + std::to_string(epochs);
   const std::vector<Row> rows = {
-      {"Loader, 28×28 gray PNG (" + bench::grouped(gray_count) + " files), normalize",
+      {"Loader, 28×28 gray PNG (" + wb::bench::grouped(gray_count) + " files), normalize",
        "files, no cache: ours (cache off) vs the best PyTorch DataLoader idiom; " + n,
        runOurs(ws, gray, gray_tf, workers, epochs, LoaderOptions::Cache::Off), &gray_peer},
-      {"Loader, 28×28 gray PNG (" + bench::grouped(gray_count) + " files), normalize",
+      {"Loader, 28×28 gray PNG (" + wb::bench::grouped(gray_count) + " files), normalize",
        "ours reading its decoded-sample cache (files decoded once) vs the best PyTorch "
        "DataLoader idiom decoding every epoch; " + n,
        runOurs(ws, gray, gray_tf, workers, epochs, LoaderOptions::Cache::Auto), &gray_peer},
-      {"Loader, 256×256 RGB JPEG (" + bench::grouped(rgb_count) +
+      {"Loader, 256×256 RGB JPEG (" + wb::bench::grouped(rgb_count) +
            " files) → random 224 crop + flip + normalize",
        "files, no cache: ours (cache off) vs the best PyTorch DataLoader idiom; " + n,
        runOurs(ws, rgb, rgb_tf, workers, epochs, LoaderOptions::Cache::Off), &rgb_peer},
