@@ -484,11 +484,12 @@ void reportRow(const Row& r, const Settings& st) {
                              " train samples, batch " + std::to_string(kBatch);
   const std::string setup = "; " + std::to_string(st.workers) + " loader workers and " +
                             std::to_string(st.threads) + " intra-op thread(s) on each side";
+  const std::string threads = "; " + std::to_string(st.threads) + " intra-op thread(s) on each side";
   std::printf("\n%s\n", figure.c_str());
   if (!r.c->images) {
     report(figure, "ours (whole product path, table in memory) vs PyTorch loop on preloaded tensors" + setup,
            r.ours.best(), find("tensors"), r.c->target);
-    report(figure, "plain loop vs plain loop, both on the same preloaded tensors" + setup,
+    report(figure, "plain loop vs plain loop, both on the same preloaded tensors" + threads,
            r.plain_tensors.samples_per_s, find("tensors"), std::nullopt);
     if (find("dataloader"))
       std::printf("  (PyTorch through DataLoader(TensorDataset): %.0f samples/s)\n",
@@ -501,7 +502,7 @@ void reportRow(const Row& r, const Settings& st) {
          r.ours.best(), find("files"), r.c->target);
   report(figure, "files, no cache on either side: our loader (cache off) vs PyTorch DataLoader (PIL), same plain loop" + setup,
          r.plain_files.samples_per_s, find("files"), std::nullopt);
-  report(figure, "preloaded tensors on both sides (decoded once, no decoding while training), same plain loop" + setup,
+  report(figure, "preloaded tensors on both sides (decoded once, no decoding while training), same plain loop" + threads,
          r.plain_tensors.samples_per_s, find("tensors"), std::nullopt);
 }
 

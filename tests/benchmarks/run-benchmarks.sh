@@ -102,6 +102,11 @@ caption="$caption by \`tests/benchmarks/run-benchmarks.sh$([ $quick = 1 ] && ech
 caption="$caption. Ratios are ours / the peer's, both measured side by side in the same run."
 [ -n "$note" ] && caption="$caption $note"
 [ -n "$failed" ] && caption="$caption Not measured (no figures printed):$failed."
+skipped=""
+for b in $all; do
+  case " $benches " in *" $b "*) ;; *) skipped="$skipped $b" ;; esac
+done
+[ -n "$skipped" ] && caption="$caption Not run this time, so their figures are missing:$skipped."
 
 table="$work/table.md"
 {
