@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -17,6 +16,7 @@
 
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
+#include "core/common/numbers.h"
 #include "core/metrics/run_comparison.h"
 #include "core/metrics/series_ops.h"
 #include "core/store/database.h"
@@ -50,11 +50,11 @@ int keyRank(const std::string& key) {
   return 2;
 }
 
-std::string num(const std::optional<double>& v) { return v ? formatShort(*v) : "-"; }
+std::string num(const std::optional<double>& v) { return v ? formatGeneral(*v) : "-"; }
 
 json optionalJson(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-std::string signedShort(double v) { return (v >= 0 ? "+" : "") + formatShort(v); }
+std::string signedShort(double v) { return (v >= 0 ? "+" : "") + formatGeneral(v); }
 
 std::vector<ComparedRun> loadRuns(store::Database& db, const std::vector<std::string>& refs) {
   store::RunRepository repo(db);
@@ -281,7 +281,7 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
   const metrics::RankedRun& first = ranked[0];
   std::cout << "Best on " << metric << " (" << metrics::toString(goal)
             << (args.metric.empty() ? "; --metric picks another" : "")
-            << "): " << runs[first.index].label << " (" << formatShort(first.best) << ")";
+            << "): " << runs[first.index].label << " (" << formatGeneral(first.best) << ")";
   if (ranked.size() < 2) {
     std::cout << "; no other run logged it\n";
     return;
@@ -292,17 +292,16 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
   if (delta == 0) {
     std::cout << ", tied with " << second_label;
     if (first.last && second.last && *first.last != *second.last)
-      std::cout << "; ahead on the last value (" << formatShort(*first.last) << " vs "
-                << formatShort(*second.last) << ")";
+      std::cout << "; ahead on the last value (" << formatGeneral(*first.last) << " vs "
+                << formatGeneral(*second.last) << ")";
     std::cout << '\n';
     return;
   }
   std::cout << ", " << signedShort(delta) << (goal == metrics::Goal::Min ? " under " : " over ")
-            << second_label << " (" << formatShort(second.best) << ")";
+            << second_label << " (" << formatGeneral(second.best) << ")";
   if (second.best != 0) {
-    char percent[32];
-    std::snprintf(percent, sizeof percent, "%+.1f%%", 100 * delta / std::abs(second.best));
-    std::cout << ", " << percent;
+    const double percent = 100 * delta / std::abs(second.best);
+    std::cout << ", " << (percent >= 0 ? "+" : "") << formatFixed(percent, 1) << '%';
   }
   std::cout << '\n';
 }
