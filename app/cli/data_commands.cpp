@@ -288,7 +288,7 @@ void addVersions(CLI::App& data, const OpenWorkspace& open_workspace, const bool
   });
 }
 
-void printShowJson(const data::DatasetVersion& v, const data::Manifest& m, int samples) {
+void printShowJson(const data::DatasetVersion& v, const data::Manifest& m, int sample_count) {
   json j = versionToJson(v);
   j["task"] = data::toString(m.task);
   j["classes"] = m.classes;
@@ -314,7 +314,7 @@ void printShowJson(const data::DatasetVersion& v, const data::Manifest& m, int s
   for (const auto& p : m.problems) problems.push_back({{"path", p.path}, {"reason", p.reason}});
   j["problem_list"] = problems;
   json samples = json::array();
-  for (int i = 0; i < samples && i < static_cast<int>(m.samples.size()); ++i) {
+  for (int i = 0; i < sample_count && i < static_cast<int>(m.samples.size()); ++i) {
     const auto& s = m.samples[i];
     samples.push_back({{"key", s.key},
                        {"hash", s.hash},

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -251,7 +252,7 @@ std::string bestLine(store::Database& db, const std::string& parent_id, const Sw
 void report(const GlobalArgs& g, const store::Run& parent, store::RunStatus status, const SweepTally& t,
             const std::string& best) {
   if (g.json) {
-    std::cout << json{{"event", "sweep_finished"}, {"run_id", parent.id}, {"status", store::toString(status)},
+    std::cout << json{{"event", "sweep_finished"}, {"run_id", parent.id}, {"status", std::string(store::toString(status))},
                       {"runs", t.total}, {"finished", t.finished}, {"failed", t.total - t.finished},
                       {"killed", t.killed}, {"could_not_start", t.could_not_start},
                       {"not_started", t.not_started}, {"best", best}}.dump()
