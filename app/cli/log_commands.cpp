@@ -121,7 +121,8 @@ struct StreamLine {
 
 StreamLine parseJsonLine(const std::string& line) {
   StreamLine out;
-  for (const auto& [k, v] : json::parse(line).items()) {
+  const json object = json::parse(line);
+  for (const auto& [k, v] : object.items()) {
     if (!v.is_number()) continue;
     if (k == "step") {
       if (!v.is_number_integer() || v.get<std::int64_t>() < 0)

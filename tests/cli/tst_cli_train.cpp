@@ -431,9 +431,9 @@ class TestCliTrain : public QObject {
       QVERIFY2(lines[i].startsWith("[sweep-iris-1] ") || lines[i].startsWith("[sweep-iris-2] "), lines[i].constData());
     for (const char* name : {"sweep-iris-1", "sweep-iris-2"}) {
       const QByteArray prefix = QByteArray("[") + name + "] ";
-      QVERIFY2(r.out.contains(prefix + "epoch 2/2"), r.out.constData());
-      QVERIFY2(r.out.contains(prefix + "test  ") && r.out.contains("test/accuracy"), r.out.constData());
-      QVERIFY2(r.out.contains(prefix + "run finished"), r.out.constData());
+      QVERIFY2(r.out.contains(QByteArray(prefix + "epoch 2/2")), r.out.constData());
+      QVERIFY2(r.out.contains(QByteArray(prefix + "test  ")) && r.out.contains("test/accuracy"), r.out.constData());
+      QVERIFY2(r.out.contains(QByteArray(prefix + "run finished")), r.out.constData());
     }
   }
 
