@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,13 +18,13 @@ namespace wb::cli {
 
 namespace {
 
-sigset_t watchedSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGCHLD);
-  return set;
+int g_wake_write = -1;  // the write end of the object's pipe, for the handler
+
+extern "C" void onSweepSignal(int sig) {
+  const int saved = errno;
+  const unsigned char byte = static_cast<unsigned char>(sig);
+  (void)!::write(g_wake_write, &byte, 1);  // non-blocking: a full pipe already wakes poll
+  errno = saved;
 }
 
 void closeFd(int& fd) {
@@ -44,8 +43,9 @@ struct SpawnSetup {
     sigset_t none;
     sigemptyset(&none);
     posix_spawnattr_setsigmask(&attr, &none);
-    sigset_t defaults = watchedSignals();
-    sigaddset(&defaults, SIGPIPE);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    for (int sig : {SIGTERM, SIGINT, SIGCHLD, SIGPIPE}) sigaddset(&defaults, sig);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
@@ -60,10 +60,19 @@ struct SpawnSetup {
 }  // namespace
 
 SweepChildren::SweepChildren(Output output) : m_output(output) {
-  const sigset_t set = watchedSignals();
-  ::sigprocmask(SIG_BLOCK, &set, &m_old_mask);
-  m_signal_fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (m_signal_fd < 0) fail(std::string("cannot watch for signals: ") + std::strerror(errno));
+  int wake[2];
+  if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0)
+    fail(std::string("cannot watch for signals: ") + std::strerror(errno));
+  m_wake_read = wake[0];
+  g_wake_write = wake[1];
+  struct sigaction sa {};
+  sa.sa_handler = onSweepSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;  // the pipe wakes poll; nothing else needs interrupting
+  ::sigaction(SIGTERM, &sa, &m_old_term);
+  ::sigaction(SIGINT, &sa, &m_old_int);
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  ::sigaction(SIGCHLD, &sa, &m_old_chld);
 }
 
 SweepChildren::~SweepChildren() {
@@ -71,12 +80,11 @@ SweepChildren::~SweepChildren() {
     closeFd(c.out.fd);
     closeFd(c.err.fd);
   }
-  // Take a stop that arrived meanwhile here, so restoring the mask does not end the process.
-  signalfd_siginfo info;
-  while (::read(m_signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-  }
-  closeFd(m_signal_fd);
-  ::sigprocmask(SIG_SETMASK, &m_old_mask, nullptr);
+  ::sigaction(SIGTERM, &m_old_term, nullptr);
+  ::sigaction(SIGINT, &m_old_int, nullptr);
+  ::sigaction(SIGCHLD, &m_old_chld, nullptr);
+  closeFd(g_wake_write);
+  closeFd(m_wake_read);
 }
 
 std::string SweepChildren::start(const std::string& name, const std::vector<std::string>& argv) {
@@ -123,14 +131,14 @@ void SweepChildren::forwardStop() {
 }
 
 void SweepChildren::onSignals() {
-  signalfd_siginfo info;
+  unsigned char sigs[64];
   bool stop = false;
-  while (::read(m_signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-    if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
-      m_stop_signal = static_cast<int>(info.ssi_signo);
-      stop = true;
-    }
-  }
+  for (ssize_t n; (n = ::read(m_wake_read, sigs, sizeof sigs)) > 0;)
+    for (ssize_t i = 0; i < n; ++i)
+      if (sigs[i] == SIGTERM || sigs[i] == SIGINT) {
+        m_stop_signal = sigs[i];
+        stop = true;
+      }
   if (stop) forwardStop();  // every stop, at once: a second SIGTERM is passed on again
   reap();                   // SIGCHLD merges several exits into one: check every child
 }
@@ -183,7 +191,7 @@ std::vector<SweepChildren::Ended> SweepChildren::wait() {
   const int stop_before = m_stop_signal;
   std::vector<Ended> ended;
   while (ended.empty() && m_stop_signal == stop_before && !m_children.empty()) {
-    std::vector<pollfd> fds = {{m_signal_fd, POLLIN, 0}};
+    std::vector<pollfd> fds = {{m_wake_read, POLLIN, 0}};
     for (const auto& c : m_children)
       for (int fd : {c.out.fd, c.err.fd})
         if (fd >= 0) fds.push_back({fd, POLLIN, 0});
@@ -194,6 +202,7 @@ std::vector<SweepChildren::Ended> SweepChildren::wait() {
       readStream(c, c.out, false);
       readStream(c, c.err, true);
     }
+    reap();  // a child whose output just closed may have exited after the check above
     for (auto it = m_children.begin(); it != m_children.end();) {
       // A child whose output is still open after it exited holds it in a grandchild: its
       // remaining lines were read above; do not wait for them.

@@ -8,13 +8,15 @@
 
 namespace wb::cli {
 
-/// The child processes of a sweep. Stops are taken through a signalfd (SIGTERM and SIGINT are
-/// blocked while this object lives), so one that arrives at any moment, even just before the
-/// wait, wakes wait() and is passed on to every child at once. Children start with
-/// posix_spawn (nothing is allocated between fork and exec) with the default signal mask and
-/// handlers. Their stdout and stderr come back through pipes and are passed on whole lines at
-/// a time, so lines of children running side by side never mix; with Output::Prefixed each
-/// line starts with "[child name] ".
+/// The child processes of a sweep. SIGTERM, SIGINT and SIGCHLD are caught while this object
+/// lives by a handler that writes the signal's number to a pipe (the self-pipe trick: it works
+/// whichever of LibTorch's threads the kernel hands the signal to), and wait() polls that pipe
+/// with the children's output, so a stop that arrives at any moment, even just before the
+/// wait, wakes it and is passed on to every child at once. Children start with posix_spawn
+/// (nothing is allocated between fork and exec) with no signal blocked and default handlers.
+/// Their stdout and stderr come back through pipes and are passed on whole lines at a time, so
+/// lines of children running side by side never mix; with Output::Prefixed each line starts
+/// with "[child name] " (stderr lines always do).
 class SweepChildren {
  public:
   enum class Output { Unknown, Prefixed, RawStdout };
@@ -59,8 +61,8 @@ class SweepChildren {
   void emitLines(const Child& child, Stream& stream, bool is_stderr, bool flush_partial);
 
   Output m_output = Output::Prefixed;
-  int m_signal_fd = -1;
-  sigset_t m_old_mask{};
+  int m_wake_read = -1;  // the handler writes each signal's number to the other end
+  struct sigaction m_old_term {}, m_old_int{}, m_old_chld{};
   int m_stop_signal = 0;
   std::vector<Child> m_children;
 };
