@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QScopeGuard>
 #include <fstream>
 
 #include "cli_fixture.h"
@@ -400,6 +401,11 @@ class TestCliTrain : public QObject {
     const auto parent = m_f->find("sweep-iris");
     std::vector<pid_t> pids;
     for (const char* name : {"sweep-iris-1", "sweep-iris-2"}) pids.push_back(static_cast<pid_t>(m_f->find(name).pid));
+    // Whatever fails below, no child (100000 epochs) outlives the test.
+    const auto reap = qScopeGuard([&pids] {
+      for (pid_t pid : pids)
+        if (alive(pid)) ::kill(pid, SIGKILL);
+    });
     for (pid_t pid : pids) QVERIFY(alive(pid));
     ::kill(static_cast<pid_t>(p->processId()), SIGTERM);  // the sweep process only, not its group
     t.restart();
