@@ -1,51 +1,12 @@
 #include "app/cli/cli_output.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <ctime>
 #include <ostream>
 
+#include "core/common/numbers.h"
+
 namespace wb::cli {
-
-std::string formatTime(double unix_s) {
-  if (unix_s <= 0) return "-";
-  const std::time_t t = static_cast<std::time_t>(unix_s);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
-std::string formatDuration(double s) {
-  if (s < 0) s = 0;
-  char buf[32];
-  if (s < 60) {
-    std::snprintf(buf, sizeof buf, "%.1fs", s);
-  } else if (s < 3600) {
-    std::snprintf(buf, sizeof buf, "%dm %02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%dh %02dm", static_cast<int>(s) / 3600,
-                  static_cast<int>(s) % 3600 / 60);
-  }
-  return buf;
-}
-
-std::string formatNumber(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, ptr);
-}
-
-std::string formatShort(double v) {
-  if (!std::isfinite(v)) return formatNumber(v);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 namespace {
 nlohmann::json optional(const std::optional<double>& v) {
@@ -104,8 +65,8 @@ void writeSeriesCsv(std::ostream& out,
   out << "key,step,epoch,wall_time,value\n";
   for (const auto& [key, points] : series) {
     for (const auto& p : points) {
-      out << key << ',' << p.step << ',' << (std::isnan(p.epoch) ? "" : formatNumber(p.epoch))
-          << ',' << formatNumber(p.wall_time) << ',' << formatNumber(p.value) << '\n';
+      out << key << ',' << p.step << ',' << (std::isnan(p.epoch) ? "" : wb::formatDouble(p.epoch))
+          << ',' << wb::formatDouble(p.wall_time) << ',' << wb::formatDouble(p.value) << '\n';
     }
   }
 }

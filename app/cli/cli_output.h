@@ -11,15 +11,6 @@
 
 namespace wb::cli {
 
-/// Local time "YYYY-MM-DD HH:MM:SS" of Unix seconds.
-std::string formatTime(double unix_s);
-/// "1h 02m", "3m 05s", "4.2s".
-std::string formatDuration(double seconds);
-/// Shortest text that reads back as the same double.
-std::string formatNumber(double v);
-/// Six significant digits, for tables.
-std::string formatShort(double v);
-
 nlohmann::json runToJson(const store::Run& run, const store::ParamMap& params,
                          const store::ParamMap& tags,
                          const std::vector<store::MetricSummary>& metrics, double now);

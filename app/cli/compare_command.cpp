@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -17,6 +16,7 @@
 
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
+#include "core/common/numbers.h"
 #include "core/metrics/run_comparison.h"
 #include "core/metrics/series_ops.h"
 #include "core/store/database.h"
@@ -50,11 +50,11 @@ int keyRank(const std::string& key) {
   return 2;
 }
 
-std::string num(const std::optional<double>& v) { return v ? formatShort(*v) : "-"; }
+std::string num(const std::optional<double>& v) { return v ? formatGeneral(*v) : "-"; }
 
 json optionalJson(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
-std::string signedShort(double v) { return (v >= 0 ? "+" : "") + formatShort(v); }
+std::string signedShort(double v) { return (v >= 0 ? "+" : "") + formatGeneral(v); }
 
 std::vector<ComparedRun> loadRuns(store::Database& db, const std::vector<std::string>& refs) {
   store::RunRepository repo(db);
@@ -101,119 +101,129 @@ std::string chooseMetric(const std::vector<ComparedRun>& runs, const std::string
   return keys.empty() ? std::string() : keys.front();
 }
 
-void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
+// Everything `runs compare` shows, computed once for the text and the JSON output.
+struct Comparison {
+  std::vector<ComparedRun> runs;
+  std::vector<metrics::ParamDiffRow> param_rows;
+  std::size_t equal_params = 0, differing_params = 0;
+  std::vector<std::string> keys;  // the ranking metric first, then val/, train/, the rest
+  std::string metric;
   metrics::Goal forced = metrics::Goal::Unknown;
-  if (!args.goal.empty()) {
-    forced = metrics::goalFromString(args.goal);
-    if (forced == metrics::Goal::Unknown) fail("unknown goal '" + args.goal + "' (min, max)");
-  }
-  auto db = unwrap(ws.connect());
-  const auto runs = loadRuns(*db, args.runs);
+  std::vector<metrics::RankedRun> ranked;  // on `metric`
+  metrics::Goal goal = metrics::Goal::Unknown;
 
-  // Params: every key any run has; a row differs when any two runs disagree or one lacks it.
-  std::vector<const store::ParamMap*> param_maps;
-  for (const auto& r : runs) param_maps.push_back(&r.params);
-  const auto param_rows = metrics::diffParams(param_maps);
-  const auto equal_params = static_cast<std::size_t>(std::count_if(
-      param_rows.begin(), param_rows.end(), [](const auto& row) { return !row.differs; }));
-  const std::size_t differing_params = param_rows.size() - equal_params;
-
-  // Metrics: the ranking metric first, then val/, train/, the rest.
-  std::vector<std::string> keys;
-  {
-    std::set<std::string> all;
-    for (const auto& r : runs)
-      for (const auto& [k, s] : r.metrics) all.insert(k);
-    keys.assign(all.begin(), all.end());
-    std::stable_sort(keys.begin(), keys.end(),
-                     [](const auto& a, const auto& b) { return keyRank(a) < keyRank(b); });
-  }
-  const std::string metric = chooseMetric(runs, args.metric, keys);
-  if (!metric.empty()) {
-    std::stable_partition(keys.begin(), keys.end(), [&](const auto& k) { return k == metric; });
-  }
-  auto goalOf = [&](const std::string& key) {
+  metrics::Goal goalOf(const std::string& key) const {
     return key == metric && forced != metrics::Goal::Unknown ? forced : metrics::goalForMetric(key);
-  };
+  }
   // Runs with a value of `key`, best first: by best value, ties by last value.
-  auto ranking = [&](const std::string& key) {
+  std::vector<metrics::RankedRun> ranking(const std::string& key) const {
     std::vector<const store::MetricSummary*> summaries;
     for (const auto& r : runs) {
       const auto it = r.metrics.find(key);
       summaries.push_back(it == r.metrics.end() ? nullptr : &it->second);
     }
     return metrics::rankRuns(summaries, goalOf(key));
-  };
-
-  const auto ranked = metric.empty() ? std::vector<metrics::RankedRun>{} : ranking(metric);
-  const auto goal = metric.empty() ? metrics::Goal::Unknown : goalOf(metric);
-
-  if (json_mode) {
-    json j;
-    json jruns = json::array();
-    for (const auto& r : runs)
-      jruns.push_back({{"id", r.run.id},
-                       {"name", r.run.name},
-                       {"experiment", r.run.experiment},
-                       {"status", std::string(store::toString(r.run.status))}});
-    j["runs"] = jruns;
-    json jparams = json::array();
-    for (const auto& row : param_rows) {
-      if (!row.differs && !args.all) continue;
-      json values = json::array();
-      for (const auto& v : row.values) values.push_back(v ? json(*v) : json(nullptr));
-      jparams.push_back({{"key", row.key}, {"values", values}, {"differs", row.differs}});
-    }
-    j["params"] = jparams;
-    j["params_differing"] = differing_params;
-    j["params_equal"] = equal_params;
-    json jmetrics = json::array();
-    for (const auto& key : keys) {
-      const auto key_goal = goalOf(key);
-      json values = json::array();
-      for (const auto& r : runs) {
-        const auto it = r.metrics.find(key);
-        if (it == r.metrics.end()) {
-          values.push_back(nullptr);
-          continue;
-        }
-        const auto& s = it->second;
-        values.push_back({{"last", optionalJson(s.last_value)},
-                          {"best", optionalJson(metrics::bestValue(s, key_goal))},
-                          {"min", optionalJson(s.min_value)},
-                          {"max", optionalJson(s.max_value)},
-                          {"steps", s.count}});
-      }
-      const auto r = ranking(key);
-      jmetrics.push_back({{"key", key},
-                          {"goal", std::string(metrics::toString(key_goal))},
-                          {"values", values},
-                          {"best_run", r.empty() ? json(nullptr) : json(runs[r[0].index].run.id)}});
-    }
-    j["metrics"] = jmetrics;
-    if (ranked.empty()) {
-      j["summary"] = nullptr;
-    } else {
-      auto entry = [&](const metrics::RankedRun& e) {
-        return json{{"id", runs[e.index].run.id},
-                    {"name", runs[e.index].run.name},
-                    {"value", e.best},
-                    {"last", optionalJson(e.last)}};
-      };
-      json s = {{"metric", metric},
-                {"goal", std::string(metrics::toString(goal))},
-                {"best", entry(ranked[0])}};
-      s["runner_up"] = ranked.size() > 1 ? entry(ranked[1]) : json(nullptr);
-      s["delta"] = ranked.size() > 1 ? json(ranked[0].best - ranked[1].best) : json(nullptr);
-      json order = json::array();
-      for (const auto& e : ranked) order.push_back(runs[e.index].run.id);
-      s["ranking"] = order;
-      j["summary"] = s;
-    }
-    std::cout << j.dump(2) << '\n';
-    return;
   }
+};
 
+Comparison compare(const Workspace& ws, const CompareArgs& args) {
+  Comparison c;
+  if (!args.goal.empty()) {
+    c.forced = metrics::goalFromString(args.goal);
+    if (c.forced == metrics::Goal::Unknown) fail("unknown goal '" + args.goal + "' (min, max)");
+  }
+  auto db = unwrap(ws.connect());
+  c.runs = loadRuns(*db, args.runs);
+  // Params: every key any run has; a row differs when any two runs disagree or one lacks it.
+  std::vector<const store::ParamMap*> param_maps;
+  for (const auto& r : c.runs) param_maps.push_back(&r.params);
+  c.param_rows = metrics::diffParams(param_maps);
+  c.equal_params = static_cast<std::size_t>(std::count_if(
+      c.param_rows.begin(), c.param_rows.end(), [](const auto& row) { return !row.differs; }));
+  c.differing_params = c.param_rows.size() - c.equal_params;
+  std::set<std::string> all;
+  for (const auto& r : c.runs)
+    for (const auto& [k, s] : r.metrics) all.insert(k);
+  c.keys.assign(all.begin(), all.end());
+  std::stable_sort(c.keys.begin(), c.keys.end(), [](const auto& a, const auto& b) { return keyRank(a) < keyRank(b); });
+  c.metric = chooseMetric(c.runs, args.metric, c.keys);
+  if (!c.metric.empty())
+    std::stable_partition(c.keys.begin(), c.keys.end(), [&](const auto& k) { return k == c.metric; });
+  c.ranked = c.metric.empty() ? std::vector<metrics::RankedRun>{} : c.ranking(c.metric);
+  c.goal = c.metric.empty() ? metrics::Goal::Unknown : c.goalOf(c.metric);
+  return c;
+}
+
+void printJson(const Comparison& c, const CompareArgs& args) {
+  const auto& [runs, param_rows, equal_params, differing_params, keys, metric, forced, ranked, goal] = c;
+  auto goalOf = [&](const std::string& key) { return c.goalOf(key); };
+  auto ranking = [&](const std::string& key) { return c.ranking(key); };
+  json j;
+  json jruns = json::array();
+  for (const auto& r : runs)
+    jruns.push_back({{"id", r.run.id},
+                     {"name", r.run.name},
+                     {"experiment", r.run.experiment},
+                     {"status", std::string(store::toString(r.run.status))}});
+  j["runs"] = jruns;
+  json jparams = json::array();
+  for (const auto& row : param_rows) {
+    if (!row.differs && !args.all) continue;
+    json values = json::array();
+    for (const auto& v : row.values) values.push_back(v ? json(*v) : json(nullptr));
+    jparams.push_back({{"key", row.key}, {"values", values}, {"differs", row.differs}});
+  }
+  j["params"] = jparams;
+  j["params_differing"] = differing_params;
+  j["params_equal"] = equal_params;
+  json jmetrics = json::array();
+  for (const auto& key : keys) {
+    const auto key_goal = goalOf(key);
+    json values = json::array();
+    for (const auto& r : runs) {
+      const auto it = r.metrics.find(key);
+      if (it == r.metrics.end()) {
+        values.push_back(nullptr);
+        continue;
+      }
+      const auto& s = it->second;
+      values.push_back({{"last", optionalJson(s.last_value)},
+                        {"best", optionalJson(metrics::bestValue(s, key_goal))},
+                        {"min", optionalJson(s.min_value)},
+                        {"max", optionalJson(s.max_value)},
+                        {"steps", s.count}});
+    }
+    const auto r = ranking(key);
+    jmetrics.push_back({{"key", key},
+                        {"goal", std::string(metrics::toString(key_goal))},
+                        {"values", values},
+                        {"best_run", r.empty() ? json(nullptr) : json(runs[r[0].index].run.id)}});
+  }
+  j["metrics"] = jmetrics;
+  if (ranked.empty()) {
+    j["summary"] = nullptr;
+  } else {
+    auto entry = [&](const metrics::RankedRun& e) {
+      return json{{"id", runs[e.index].run.id},
+                  {"name", runs[e.index].run.name},
+                  {"value", e.best},
+                  {"last", optionalJson(e.last)}};
+    };
+    json s = {{"metric", metric},
+              {"goal", std::string(metrics::toString(goal))},
+              {"best", entry(ranked[0])}};
+    s["runner_up"] = ranked.size() > 1 ? entry(ranked[1]) : json(nullptr);
+    s["delta"] = ranked.size() > 1 ? json(ranked[0].best - ranked[1].best) : json(nullptr);
+    json order = json::array();
+    for (const auto& e : ranked) order.push_back(runs[e.index].run.id);
+    s["ranking"] = order;
+    j["summary"] = s;
+  }
+  std::cout << j.dump(2) << '\n';
+}
+
+void printParamsAndRuns(const Comparison& c, const CompareArgs& args) {
+  const auto& [runs, param_rows, equal_params, differing_params, keys, metric, forced, ranked, goal] = c;
   std::cout << "Comparing " << runs.size() << " runs\n";
   {
     std::vector<std::vector<std::string>> rows;
@@ -242,19 +252,19 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
     printTable(std::cout, rows);
   }
 
-  if (keys.empty()) {
-    std::cout << "\nNo metrics logged.\n";
-    return;
-  }
+}
+
+void printMetricsTable(const Comparison& c) {
+  const auto& runs = c.runs;
   std::cout << "\nMetrics: last / best (* best run)\n";
   {
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> header = {"  METRIC", "GOAL"};
     for (const auto& r : runs) header.push_back(r.label);
     rows.push_back(header);
-    for (const auto& key : keys) {
-      const auto key_goal = goalOf(key);
-      const auto r = ranking(key);
+    for (const auto& key : c.keys) {
+      const auto key_goal = c.goalOf(key);
+      const auto r = c.ranking(key);
       std::vector<std::string> cells = {"  " + key, std::string(metrics::toString(key_goal))};
       for (std::size_t i = 0; i < runs.size(); ++i) {
         const auto it = runs[i].metrics.find(key);
@@ -273,7 +283,10 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
     printTable(std::cout, rows);
   }
 
-  std::cout << '\n';
+}
+
+void printSummary(const Comparison& c, const CompareArgs& args) {
+  const auto& [runs, param_rows, equal_params, differing_params, keys, metric, forced, ranked, goal] = c;
   if (ranked.empty()) {
     std::cout << "No run has a finite value of " << metric << ".\n";
     return;
@@ -281,7 +294,7 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
   const metrics::RankedRun& first = ranked[0];
   std::cout << "Best on " << metric << " (" << metrics::toString(goal)
             << (args.metric.empty() ? "; --metric picks another" : "")
-            << "): " << runs[first.index].label << " (" << formatShort(first.best) << ")";
+            << "): " << runs[first.index].label << " (" << formatGeneral(first.best) << ")";
   if (ranked.size() < 2) {
     std::cout << "; no other run logged it\n";
     return;
@@ -292,20 +305,33 @@ void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
   if (delta == 0) {
     std::cout << ", tied with " << second_label;
     if (first.last && second.last && *first.last != *second.last)
-      std::cout << "; ahead on the last value (" << formatShort(*first.last) << " vs "
-                << formatShort(*second.last) << ")";
+      std::cout << "; ahead on the last value (" << formatGeneral(*first.last) << " vs "
+                << formatGeneral(*second.last) << ")";
     std::cout << '\n';
     return;
   }
   std::cout << ", " << signedShort(delta) << (goal == metrics::Goal::Min ? " under " : " over ")
-            << second_label << " (" << formatShort(second.best) << ")";
+            << second_label << " (" << formatGeneral(second.best) << ")";
   if (second.best != 0) {
-    char percent[32];
-    std::snprintf(percent, sizeof percent, "%+.1f%%", 100 * delta / std::abs(second.best));
-    std::cout << ", " << percent;
+    const double percent = 100 * delta / std::abs(second.best);
+    std::cout << ", " << (percent >= 0 ? "+" : "") << formatFixed(percent, 1) << '%';
   }
   std::cout << '\n';
 }
+
+void compareRuns(const Workspace& ws, const CompareArgs& args, bool json_mode) {
+  const Comparison c = compare(ws, args);
+  if (json_mode) return printJson(c, args);
+  printParamsAndRuns(c, args);
+  if (c.keys.empty()) {
+    std::cout << "\nNo metrics logged.\n";
+    return;
+  }
+  printMetricsTable(c);
+  std::cout << '\n';
+  printSummary(c, args);
+}
+
 
 }  // namespace
 

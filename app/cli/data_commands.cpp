@@ -5,12 +5,16 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "app/cli/cli_errors.h"
+#include "app/cli/cli_command.h"
 #include "app/cli/cli_output.h"
+#include "core/common/numbers.h"
+#include "core/common/text_format.h"
 #include "core/data/dataset_repository.h"
 #include "core/data/importer.h"
 #include "core/data/split.h"
@@ -25,26 +29,13 @@ using nlohmann::json;
 
 namespace {
 
-std::string humanBytes(std::uint64_t bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
-
 // Progress on stderr, only on a terminal: scripts and --json get clean output.
 data::ImportProgressFn terminalProgress(bool json_mode) {
   if (json_mode || !::isatty(STDERR_FILENO)) return {};
   return [](const data::ImportProgress& p) {
     if (p.total > 0)
       std::fprintf(stderr, "\r%-10s %zu/%zu  %s   ", std::string(p.phase).c_str(), p.done,
-                   p.total, humanBytes(p.bytes).c_str());
+                   p.total, formatBytes(p.bytes).c_str());
     else
       std::fprintf(stderr, "\r%-10s …            ", std::string(p.phase).c_str());
     std::fflush(stderr);
@@ -113,25 +104,81 @@ void printProblems(const std::vector<data::ImportProblem>& problems, std::size_t
     std::cout << "  … and " << problems.size() - limit << " more (wb data show REF --problems)\n";
 }
 
-}  // namespace
+struct ImportArgs {
+  std::string source, format, name, labels, target, task, text_columns, key_column, split,
+      message, delimiter;
+  bool in_place = false, no_validate = false, no_stratify = false, header = false,
+       no_header = false;
+  std::uint64_t seed = 42;
+  int threads = 0;
+};
 
-void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_workspace,
-                     const bool& json_mode, std::function<void()>& action) {
-  auto* data = app.add_subcommand(
-      "data", "Import, version, split, diff, check out and verify datasets");
-  data->require_subcommand(1);
+data::ImportOptions importOptions(const ImportArgs& args) {
+  data::ImportOptions o;
+  o.dataset = args.name;
+  o.source = args.source;
+  o.labels = args.labels;
+  o.format = args.format.empty() ? guessFormat(o.source, !args.text_columns.empty())
+                                 : data::sourceFormatFromString(args.format);
+  if (o.format == data::SourceFormat::Unknown)
+    fail("unknown format '" + args.format + "' (images, mnist, table, text)");
+  o.storage = args.in_place ? data::Storage::InPlace : data::Storage::Objects;
+  o.validate_images = !args.no_validate;
+  o.target_column = args.target;
+  if (!args.task.empty()) {
+    o.task = data::taskFromString(args.task);
+    if (o.task == data::Task::Unknown)
+      fail("unknown task '" + args.task + "' (classification, regression)");
+  }
+  o.text_columns = splitComma(args.text_columns);
+  o.key_column = args.key_column;
+  std::string delimiter = args.delimiter;
+  if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
+  if (delimiter.size() > 1) fail("the delimiter is one character");
+  o.delimiter = delimiter.empty() ? 0 : delimiter[0];
+  o.has_header = args.header ? 1 : (args.no_header ? 0 : -1);
+  if (!args.split.empty()) o.split = unwrap(data::parseSplitRatios(args.split));
+  o.split.seed = args.seed;
+  o.split.stratify = !args.no_stratify;
+  o.message = args.message;
+  o.threads = args.threads;
+  return o;
+}
 
-  // import
-  struct ImportArgs {
-    std::string source, format, name, labels, target, task, text_columns, key_column, split,
-        message, delimiter;
-    bool in_place = false, no_validate = false, no_stratify = false, header = false,
-         no_header = false;
-    std::uint64_t seed = 42;
-    int threads = 0;
-  };
+void printImportResult(const data::ImportResult& r, bool json_mode) {
+  if (json_mode) {
+    json problems = json::array();
+    for (const auto& p : r.problems) problems.push_back({{"path", p.path}, {"reason", p.reason}});
+    std::cout << json{{"version", versionToJson(r.version)},
+                      {"unchanged", r.unchanged},
+                      {"samples", r.samples},
+                      {"new_objects", r.new_objects},
+                      {"bytes_read", r.bytes_read},
+                      {"seconds", r.seconds},
+                      {"notes", r.notes},
+                      {"problems", problems}}
+                     .dump(-1, ' ', false, json::error_handler_t::replace)
+              << '\n';
+    return;
+  }
+  for (const auto& n : r.notes) std::cout << "note: " << n << '\n';
+  if (r.unchanged)
+    std::cout << "unchanged: same content as " << r.version.ref() << " (no new version)\n";
+  else
+    std::cout << "imported " << r.version.ref() << ": " << r.samples << " samples ("
+              << splitsText(json::parse(r.version.stats_json, nullptr, false))
+              << " train/val/test), " << r.new_objects << " new objects, "
+              << formatBytes(r.bytes_read) << " read in " << formatDuration(r.seconds) << '\n';
+  if (!r.problems.empty()) {
+    std::cout << r.problems.size() << " problem(s), skipped:\n";
+    printProblems(r.problems, 20);
+  }
+}
+
+void addImport(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,
+               std::function<void()>& action) {
   auto args = std::make_shared<ImportArgs>();
-  auto* imp = data->add_subcommand(
+  auto* imp = data.add_subcommand(
       "import", "Import an image folder, MNIST IDX files, a CSV/TSV table or text (CSV/JSONL)");
   imp->add_option("SOURCE", args->source,
                   "Image folder (one subfolder per class), MNIST images file, CSV/TSV or JSONL")
@@ -160,71 +207,17 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
   imp->add_flag("--no-stratify", args->no_stratify, "Split without keeping class proportions");
   imp->add_option("-m,--message", args->message, "Version message");
   imp->add_option("--threads", args->threads, "Hashing threads (default: all cores)");
-  imp->callback([&action, args, open_workspace, &json_mode] {
-    action = [args, open_workspace, &json_mode] {
-      const Workspace ws = open_workspace();
-      data::ImportOptions o;
-      o.dataset = args->name;
-      o.source = args->source;
-      o.labels = args->labels;
-      o.format = args->format.empty() ? guessFormat(o.source, !args->text_columns.empty())
-                                      : data::sourceFormatFromString(args->format);
-      if (o.format == data::SourceFormat::Unknown)
-        fail("unknown format '" + args->format + "' (images, mnist, table, text)");
-      o.storage = args->in_place ? data::Storage::InPlace : data::Storage::Objects;
-      o.validate_images = !args->no_validate;
-      o.target_column = args->target;
-      if (!args->task.empty()) {
-        o.task = data::taskFromString(args->task);
-        if (o.task == data::Task::Unknown)
-          fail("unknown task '" + args->task + "' (classification, regression)");
-      }
-      o.text_columns = splitComma(args->text_columns);
-      o.key_column = args->key_column;
-      if (args->delimiter == "\\t" || args->delimiter == "tab") args->delimiter = "\t";
-      if (args->delimiter.size() > 1) fail("the delimiter is one character");
-      o.delimiter = args->delimiter.empty() ? 0 : args->delimiter[0];
-      o.has_header = args->header ? 1 : (args->no_header ? 0 : -1);
-      if (!args->split.empty()) o.split = unwrap(data::parseSplitRatios(args->split));
-      o.split.seed = args->seed;
-      o.split.stratify = !args->no_stratify;
-      o.message = args->message;
-      o.threads = args->threads;
-      auto result = data::importDataset(ws, o, terminalProgress(json_mode));
-      endProgressLine(json_mode);
-      const auto r = unwrap(std::move(result));
-      if (json_mode) {
-        json problems = json::array();
-        for (const auto& p : r.problems) problems.push_back({{"path", p.path}, {"reason", p.reason}});
-        std::cout << json{{"version", versionToJson(r.version)},
-                          {"unchanged", r.unchanged},
-                          {"samples", r.samples},
-                          {"new_objects", r.new_objects},
-                          {"bytes_read", r.bytes_read},
-                          {"seconds", r.seconds},
-                          {"notes", r.notes},
-                          {"problems", problems}}
-                         .dump(-1, ' ', false, json::error_handler_t::replace)
-                  << '\n';
-        return;
-      }
-      for (const auto& n : r.notes) std::cout << "note: " << n << '\n';
-      if (r.unchanged)
-        std::cout << "unchanged: same content as " << r.version.ref() << " (no new version)\n";
-      else
-        std::cout << "imported " << r.version.ref() << ": " << r.samples << " samples ("
-                  << splitsText(json::parse(r.version.stats_json, nullptr, false))
-                  << " train/val/test), " << r.new_objects << " new objects, "
-                  << humanBytes(r.bytes_read) << " read in " << formatDuration(r.seconds) << '\n';
-      if (!r.problems.empty()) {
-        std::cout << r.problems.size() << " problem(s), skipped:\n";
-        printProblems(r.problems, 20);
-      }
-    };
+  setAction(imp, action, [args, open_workspace, &json_mode] {
+    const Workspace ws = open_workspace();
+    auto result = data::importDataset(ws, importOptions(*args), terminalProgress(json_mode));
+    endProgressLine(json_mode);
+    printImportResult(unwrap(std::move(result)), json_mode);
   });
+}
 
-  // list
-  auto* list = data->add_subcommand("list", "List datasets");
+void addList(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,
+    std::function<void()>& action) {
+  auto* list = data.add_subcommand("list", "List datasets");
   list->callback([&action, open_workspace, &json_mode] {
     action = [open_workspace, &json_mode] {
       const Workspace ws = open_workspace();
@@ -253,7 +246,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
         rows.push_back({d.name, std::string(data::toString(d.kind)), "@" + std::to_string(v.version),
                         std::to_string(d.version_count), std::to_string(v.sample_count),
                         splitsText(json::parse(v.stats_json, nullptr, false)),
-                        humanBytes(static_cast<std::uint64_t>(v.total_bytes))});
+                        formatBytes(static_cast<std::uint64_t>(v.total_bytes))});
       }
       if (all.empty())
         std::cout << "no datasets yet (import one with `wb data import SOURCE --name NAME`)\n";
@@ -261,9 +254,11 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
         printTable(std::cout, rows);
     };
   });
+}
 
-  // versions
-  auto* versions = data->add_subcommand("versions", "List the versions of a dataset");
+void addVersions(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,
+    std::function<void()>& action) {
+  auto* versions = data.add_subcommand("versions", "List the versions of a dataset");
   auto versions_name = std::make_shared<std::string>();
   versions->add_option("NAME", *versions_name, "Dataset name")->required();
   versions->callback([&action, open_workspace, &json_mode, versions_name] {
@@ -283,7 +278,7 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
       std::vector<std::vector<std::string>> rows = {
           {"VERSION", "CREATED", "PARENT", "SAMPLES", "TRAIN/VAL/TEST", "PROBLEMS", "MESSAGE"}};
       for (auto it = all.rbegin(); it != all.rend(); ++it)
-        rows.push_back({"@" + std::to_string(it->version), formatTime(it->created_at),
+        rows.push_back({"@" + std::to_string(it->version), formatLocalTime(it->created_at),
                         it->parent_version ? "@" + std::to_string(*it->parent_version) : "-",
                         std::to_string(it->sample_count),
                         splitsText(json::parse(it->stats_json, nullptr, false)),
@@ -291,132 +286,146 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
       printTable(std::cout, rows);
     };
   });
+}
 
-  // show
-  auto* show = data->add_subcommand("show", "Show a version: stats, classes, columns, samples");
-  auto show_ref = std::make_shared<std::string>();
-  auto show_samples = std::make_shared<int>(0);
-  auto show_problems = std::make_shared<bool>(false);
-  show->add_option("REF", *show_ref, "NAME, NAME@VERSION or NAME@latest")->required();
-  show->add_option("--samples", *show_samples, "Also list the first N samples");
-  show->add_flag("--problems", *show_problems, "List every import problem");
-  show->callback([&action, open_workspace, &json_mode, show_ref, show_samples, show_problems] {
-    action = [open_workspace, &json_mode, show_ref, show_samples, show_problems] {
-      const Workspace ws = open_workspace();
-      auto db = connect(ws);
-      data::DatasetRepository repo(*db);
-      const auto v = unwrap(repo.resolve(*show_ref));
-      const auto m = unwrap(data::loadManifest(ws, v));
-      const json stats = json::parse(v.stats_json, nullptr, false);
-      if (json_mode) {
-        json j = versionToJson(v);
-        j["task"] = data::toString(m.task);
-        j["classes"] = m.classes;
-        j["target_column"] = m.target_column;
-        j["text_columns"] = m.text_columns;
-        json cols = json::array();
-        for (const auto& c : m.columns)
-          cols.push_back({{"name", c.name},
-                          {"type", data::toString(c.type)},
-                          {"missing", c.missing},
-                          {"distinct", c.distinct},
-                          {"min", c.min},
-                          {"max", c.max},
-                          {"mean", c.mean},
-                          {"stddev", c.stddev}});
-        j["columns"] = cols;
-        j["split_spec"] = {{"train", m.split.train},
-                           {"val", m.split.val},
-                           {"test", m.split.test},
-                           {"seed", m.split.seed},
-                           {"stratify", m.split.stratify}};
-        json problems = json::array();
-        for (const auto& p : m.problems) problems.push_back({{"path", p.path}, {"reason", p.reason}});
-        j["problem_list"] = problems;
-        json samples = json::array();
-        for (int i = 0; i < *show_samples && i < static_cast<int>(m.samples.size()); ++i) {
-          const auto& s = m.samples[i];
-          samples.push_back({{"key", s.key},
-                             {"hash", s.hash},
-                             {"label", s.label},
-                             {"split", data::toString(s.split)},
-                             {"size_bytes", s.size_bytes},
-                             {"width", s.width},
-                             {"height", s.height},
-                             {"channels", s.channels}});
-        }
-        j["sample_list"] = samples;
-        std::cout << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
-        return;
+void printShowJson(const data::DatasetVersion& v, const data::Manifest& m, int sample_count) {
+  json j = versionToJson(v);
+  j["task"] = data::toString(m.task);
+  j["classes"] = m.classes;
+  j["target_column"] = m.target_column;
+  j["text_columns"] = m.text_columns;
+  json cols = json::array();
+  for (const auto& c : m.columns)
+    cols.push_back({{"name", c.name},
+                    {"type", data::toString(c.type)},
+                    {"missing", c.missing},
+                    {"distinct", c.distinct},
+                    {"min", c.min},
+                    {"max", c.max},
+                    {"mean", c.mean},
+                    {"stddev", c.stddev}});
+  j["columns"] = cols;
+  j["split_spec"] = {{"train", m.split.train},
+                     {"val", m.split.val},
+                     {"test", m.split.test},
+                     {"seed", m.split.seed},
+                     {"stratify", m.split.stratify}};
+  json problems = json::array();
+  for (const auto& p : m.problems) problems.push_back({{"path", p.path}, {"reason", p.reason}});
+  j["problem_list"] = problems;
+  json samples = json::array();
+  for (int i = 0; i < sample_count && i < static_cast<int>(m.samples.size()); ++i) {
+    const auto& s = m.samples[i];
+    samples.push_back({{"key", s.key},
+                       {"hash", s.hash},
+                       {"label", s.label},
+                       {"split", data::toString(s.split)},
+                       {"size_bytes", s.size_bytes},
+                       {"width", s.width},
+                       {"height", s.height},
+                       {"channels", s.channels}});
+  }
+  j["sample_list"] = samples;
+  std::cout << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+void printShowSummary(const data::DatasetVersion& v, const data::Manifest& m, const json& stats) {
+  std::cout << v.ref() << "  (" << data::toString(v.kind) << ", " << data::toString(m.task)
+            << ", " << data::toString(v.storage) << ")\n"
+            << "created   " << formatLocalTime(v.created_at) << "\n"
+            << "message   " << (v.message.empty() ? "-" : v.message) << "\n"
+            << "parent    " << (v.parent_version ? "@" + std::to_string(*v.parent_version) : "-")
+            << "\nsource    " << v.source << "\nmanifest  " << v.manifest_id << "\n"
+            << "samples   " << v.sample_count << " (" << splitsText(stats)
+            << " train/val/test; split seed " << m.split.seed
+            << (m.split.stratify ? ", stratified" : "") << ")\n"
+            << "size      " << formatBytes(static_cast<std::uint64_t>(v.total_bytes)) << "\n";
+  if (!m.classes.empty() && m.classes.size() <= 50) {
+    std::vector<std::vector<std::string>> rows = {{"CLASS", "TRAIN", "VAL", "TEST"}};
+    for (const auto& [label, counts] : stats["classes"].items())
+      rows.push_back({label, std::to_string(counts[0].get<int>()),
+                      std::to_string(counts[1].get<int>()), std::to_string(counts[2].get<int>())});
+    std::cout << '\n';
+    printTable(std::cout, rows);
+  } else if (!m.classes.empty()) {
+    std::cout << "classes   " << m.classes.size() << '\n';
+  }
+}
+
+void printShowDetails(const data::Manifest& m, const json& stats, int samples, bool all_problems) {
+  if (stats.contains("image_sizes")) {
+    std::cout << "\nimage sizes:";
+    int shown = 0;
+    for (const auto& s : stats["image_sizes"]) {
+      if (shown++ == 8) {
+        std::cout << " …";
+        break;
       }
-      std::cout << v.ref() << "  (" << data::toString(v.kind) << ", " << data::toString(m.task)
-                << ", " << data::toString(v.storage) << ")\n"
-                << "created   " << formatTime(v.created_at) << "\n"
-                << "message   " << (v.message.empty() ? "-" : v.message) << "\n"
-                << "parent    " << (v.parent_version ? "@" + std::to_string(*v.parent_version) : "-")
-                << "\nsource    " << v.source << "\nmanifest  " << v.manifest_id << "\n"
-                << "samples   " << v.sample_count << " (" << splitsText(stats)
-                << " train/val/test; split seed " << m.split.seed
-                << (m.split.stratify ? ", stratified" : "") << ")\n"
-                << "size      " << humanBytes(static_cast<std::uint64_t>(v.total_bytes)) << "\n";
-      if (!m.classes.empty() && m.classes.size() <= 50) {
-        std::vector<std::vector<std::string>> rows = {{"CLASS", "TRAIN", "VAL", "TEST"}};
-        for (const auto& [label, counts] : stats["classes"].items())
-          rows.push_back({label, std::to_string(counts[0].get<int>()),
-                          std::to_string(counts[1].get<int>()), std::to_string(counts[2].get<int>())});
-        std::cout << '\n';
-        printTable(std::cout, rows);
-      } else if (!m.classes.empty()) {
-        std::cout << "classes   " << m.classes.size() << '\n';
-      }
-      if (stats.contains("image_sizes")) {
-        std::cout << "\nimage sizes:";
-        int shown = 0;
-        for (const auto& s : stats["image_sizes"]) {
-          if (shown++ == 8) {
-            std::cout << " …";
-            break;
-          }
-          std::cout << "  " << s[0].get<int>() << "x" << s[1].get<int>() << " ×" << s[2].get<int>();
-        }
-        std::cout << '\n';
-      }
-      if (!m.columns.empty()) {
-        std::vector<std::vector<std::string>> rows = {
-            {"COLUMN", "TYPE", "MISSING", "DISTINCT", "MIN", "MAX", "MEAN", "STD"}};
-        for (const auto& c : m.columns) {
-          const bool numeric = c.type == data::ColumnType::Integer || c.type == data::ColumnType::Real;
-          rows.push_back({c.name + (c.name == m.target_column ? " (target)" : ""),
-                          std::string(data::toString(c.type)), std::to_string(c.missing),
-                          std::to_string(c.distinct), numeric ? formatShort(c.min) : "",
-                          numeric ? formatShort(c.max) : "", numeric ? formatShort(c.mean) : "",
-                          numeric ? formatShort(c.stddev) : ""});
-        }
-        std::cout << '\n';
-        printTable(std::cout, rows);
-      }
-      if (stats.contains("text_chars"))
-        std::cout << "\ntext length (chars): min " << stats["text_chars"]["min"].get<int>()
-                  << ", mean " << formatShort(stats["text_chars"]["mean"].get<double>())
-                  << ", max " << stats["text_chars"]["max"].get<int>() << '\n';
-      if (*show_samples > 0) {
-        std::vector<std::vector<std::string>> rows = {{"KEY", "LABEL", "SPLIT", "HASH"}};
-        for (int i = 0; i < *show_samples && i < static_cast<int>(m.samples.size()); ++i)
-          rows.push_back({m.samples[i].key, m.samples[i].label,
-                          std::string(data::toString(m.samples[i].split)),
-                          m.samples[i].hash.substr(0, 12)});
-        std::cout << '\n';
-        printTable(std::cout, rows);
-      }
-      if (!m.problems.empty()) {
-        std::cout << '\n' << m.problems.size() << " import problem(s):\n";
-        printProblems(m.problems, *show_problems ? m.problems.size() : 10);
-      }
-    };
+      std::cout << "  " << s[0].get<int>() << "x" << s[1].get<int>() << " ×" << s[2].get<int>();
+    }
+    std::cout << '\n';
+  }
+  if (!m.columns.empty()) {
+    std::vector<std::vector<std::string>> rows = {
+        {"COLUMN", "TYPE", "MISSING", "DISTINCT", "MIN", "MAX", "MEAN", "STD"}};
+    for (const auto& c : m.columns) {
+      const bool numeric = c.type == data::ColumnType::Integer || c.type == data::ColumnType::Real;
+      rows.push_back({c.name + (c.name == m.target_column ? " (target)" : ""),
+                      std::string(data::toString(c.type)), std::to_string(c.missing),
+                      std::to_string(c.distinct), numeric ? formatGeneral(c.min) : "",
+                      numeric ? formatGeneral(c.max) : "", numeric ? formatGeneral(c.mean) : "",
+                      numeric ? formatGeneral(c.stddev) : ""});
+    }
+    std::cout << '\n';
+    printTable(std::cout, rows);
+  }
+  if (stats.contains("text_chars"))
+    std::cout << "\ntext length (chars): min " << stats["text_chars"]["min"].get<int>()
+              << ", mean " << formatGeneral(stats["text_chars"]["mean"].get<double>())
+              << ", max " << stats["text_chars"]["max"].get<int>() << '\n';
+  if (samples > 0) {
+    std::vector<std::vector<std::string>> rows = {{"KEY", "LABEL", "SPLIT", "HASH"}};
+    for (int i = 0; i < samples && i < static_cast<int>(m.samples.size()); ++i)
+      rows.push_back({m.samples[i].key, m.samples[i].label,
+                      std::string(data::toString(m.samples[i].split)),
+                      m.samples[i].hash.substr(0, 12)});
+    std::cout << '\n';
+    printTable(std::cout, rows);
+  }
+  if (!m.problems.empty()) {
+    std::cout << '\n' << m.problems.size() << " import problem(s):\n";
+    printProblems(m.problems, all_problems ? m.problems.size() : 10);
+  }
+}
+
+void addShow(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,
+             std::function<void()>& action) {
+  auto* show = data.add_subcommand("show", "Show a version: stats, classes, columns, samples");
+  struct Args {
+    std::string ref;
+    int samples = 0;
+    bool problems = false;
+  };
+  auto a = std::make_shared<Args>();
+  show->add_option("REF", a->ref, "NAME, NAME@VERSION or NAME@latest")->required();
+  show->add_option("--samples", a->samples, "Also list the first N samples");
+  show->add_flag("--problems", a->problems, "List every import problem");
+  setAction(show, action, [open_workspace, &json_mode, a] {
+    const Workspace ws = open_workspace();
+    auto db = connect(ws);
+    data::DatasetRepository repo(*db);
+    const auto v = unwrap(repo.resolve(a->ref));
+    const auto m = unwrap(data::loadManifest(ws, v));
+    if (json_mode) return printShowJson(v, m, a->samples);
+    const json stats = json::parse(v.stats_json, nullptr, false);
+    printShowSummary(v, m, stats);
+    printShowDetails(m, stats, a->samples, a->problems);
   });
+}
 
-  // diff
-  auto* diff = data->add_subcommand("diff", "What changed between two versions");
+void addDiff(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,
+    std::function<void()>& action) {
+  auto* diff = data.add_subcommand("diff", "What changed between two versions");
   auto diff_a = std::make_shared<std::string>();
   auto diff_b = std::make_shared<std::string>();
   auto diff_limit = std::make_shared<int>(20);
@@ -477,9 +486,11 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
       listChanges("S", d.split_changed);
     };
   });
+}
 
-  // checkout
-  auto* checkout = data->add_subcommand("checkout", "Write a version's files into a folder");
+void addCheckout(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,
+    std::function<void()>& action) {
+  auto* checkout = data.add_subcommand("checkout", "Write a version's files into a folder");
   auto co_ref = std::make_shared<std::string>();
   auto co_dir = std::make_shared<std::string>();
   checkout->add_option("REF", *co_ref, "NAME@VERSION")->required();
@@ -500,13 +511,15 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
                   << '\n';
       else
         std::cout << "checked out " << v.ref() << " into " << *co_dir << ": " << r.files
-                  << " files, " << humanBytes(r.bytes) << " (index: " << r.index.filename().string()
+                  << " files, " << formatBytes(r.bytes) << " (index: " << r.index.filename().string()
                   << ")\n";
     };
   });
+}
 
-  // verify
-  auto* verify = data->add_subcommand(
+void addVerify(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,
+    std::function<void()>& action) {
+  auto* verify = data.add_subcommand(
       "verify", "Re-hash the samples of versions and report corruption (default: every version)");
   auto verify_refs = std::make_shared<std::vector<std::string>>();
   verify->add_option("REF", *verify_refs, "NAME, NAME@VERSION (default: all)");
@@ -553,9 +566,11 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
       if (bad > 0) fail(std::to_string(bad) + " corrupt or missing sample(s)");
     };
   });
+}
 
-  // split
-  auto* split = data->add_subcommand("split", "Re-split a version (creates a new version)");
+void addSplit(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,
+    std::function<void()>& action) {
+  auto* split = data.add_subcommand("split", "Re-split a version (creates a new version)");
   auto sp_ref = std::make_shared<std::string>();
   auto sp_ratios = std::make_shared<std::string>("80/10/10");
   auto sp_seed = std::make_shared<std::uint64_t>(42);
@@ -587,9 +602,11 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
                   << " train/val/test\n";
     };
   });
+}
 
-  // rm
-  auto* rm = data->add_subcommand("rm", "Delete a dataset and all its versions");
+void addRm(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,
+    std::function<void()>& action) {
+  auto* rm = data.add_subcommand("rm", "Delete a dataset and all its versions");
   auto rm_name = std::make_shared<std::string>();
   rm->add_option("NAME", *rm_name, "Dataset name")->required();
   rm->callback([&action, open_workspace, &json_mode, rm_name] {
@@ -604,6 +621,24 @@ void addDataCommands(CLI::App& app, const std::function<Workspace()>& open_works
         std::cout << "removed dataset " << *rm_name << '\n';
     };
   });
+}
+
+}  // namespace
+
+void addDataCommands(CLI::App& app, const OpenWorkspace& open_workspace, const bool& json_mode,
+                     std::function<void()>& action) {
+  auto* data = app.add_subcommand(
+      "data", "Import, version, split, diff, check out and verify datasets");
+  data->require_subcommand(1);
+  addImport(*data, open_workspace, json_mode, action);
+  addList(*data, open_workspace, json_mode, action);
+  addVersions(*data, open_workspace, json_mode, action);
+  addShow(*data, open_workspace, json_mode, action);
+  addDiff(*data, open_workspace, json_mode, action);
+  addCheckout(*data, open_workspace, json_mode, action);
+  addVerify(*data, open_workspace, json_mode, action);
+  addSplit(*data, open_workspace, json_mode, action);
+  addRm(*data, open_workspace, json_mode, action);
 }
 
 }  // namespace wb::cli

@@ -9,6 +9,7 @@
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_output.h"
 #include "core/common/clock.h"
+#include "core/common/text_format.h"
 #include "core/store/database.h"
 #include "core/store/run_repository.h"
 #include "core/train/run_slots.h"

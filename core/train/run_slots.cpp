@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <string_view>
 #include <thread>
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/common/files.h"
+#include "core/common/numbers.h"
 #include "core/common/process_info.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
@@ -25,11 +27,14 @@ constexpr int kMaxLimit = 256;
 
 fs::path queueDir(const Workspace& ws) { return ws.dataDir() / "queue"; }
 
-int parseLimit(const std::string& text) {
-  char* end = nullptr;
-  const long v = std::strtol(text.c_str(), &end, 10);
-  if (end == text.c_str() || v < 1) return 0;
-  return static_cast<int>(std::min<long>(v, kMaxLimit));
+// A whole number (surrounding white space allowed: the file ends in a newline); 0 otherwise.
+int parseLimit(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return 0;
+  text = text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  const auto v = parseInt(text);
+  if (!v || *v < 1) return 0;
+  return static_cast<int>(std::min<std::int64_t>(*v, kMaxLimit));
 }
 
 // Tries to lock slot INDEX without waiting; -1 when another process holds it.

@@ -10,6 +10,7 @@
 #include <QTest>
 
 #include "cli_fixture.h"
+#include "core/common/numbers.h"
 #include "core/objects/object_store.h"
 #include "core/store/schema.h"
 
@@ -668,7 +669,8 @@ void TestCli::metricsExport() {
       const auto cells = lines[qsizetype(i) + 1].split(',');
       const auto& [key, p] = expected[i];
       auto num = [](const QByteArray& t) {
-        return t == "nan" ? kNaN : t.isEmpty() ? kNaN : std::strtod(t.constData(), nullptr);
+        // Not strtod: this process runs under LC_ALL=de_DE.UTF-8, where it stops at the '.'.
+        return t.isEmpty() ? kNaN : wb::parseDouble(t.toStdString(), wb::NonFinite::Accept).value_or(-1.0);
       };
       if (cells.size() != 5 || cells[0].toStdString() != key || cells[1].toLongLong() != p.step ||
           !same(num(cells[2]), p.epoch) || (std::isnan(p.epoch) && !cells[2].isEmpty()) ||

@@ -2,6 +2,10 @@
 #include <QtTest>
 
 #include <csignal>
+#include <algorithm>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QScopeGuard>
 #include <fstream>
 
 #include "cli_fixture.h"
@@ -32,6 +36,15 @@ trainer:
   epochs: 4
   seed: 5
 )";
+
+// True while PID runs (a zombie has ended; it only waits to be reaped).
+bool alive(pid_t pid) {
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  return paren == std::string::npos || text.size() < paren + 3 || text[paren + 2] != 'Z';
+}
 
 }  // namespace
 
@@ -366,6 +379,138 @@ class TestCliTrain : public QObject {
              std::int64_t(2));
     QCOMPARE(m_f->count("SELECT count(*) FROM runs WHERE status IN ('running', 'queued')"), std::int64_t(0));
   }
+  // Bugs: a SIGTERM that came between the sweep's stop check and waitpid() reached the
+  // children only when one of them ended; the summary counted runs never started as finished
+  // ("2 of 4 runs finished" when none did). Now the stop reaches every child at once (signalfd)
+  // and the summary counts by final status.
+  void sweepStopEndsChildrenPromptlyAndCountsHonestly() {
+    WbCall call;
+    call.env = {QStringLiteral("WB_MAX_RUNS=2")};
+    call.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("sweep"), QStringLiteral("iris"),
+                 QStringLiteral("optim.lr=0.1,0.01,0.001,0.0001"), QStringLiteral("trainer.epochs=100000"),
+                 QStringLiteral("--parallel"), QStringLiteral("2")};
+    auto p = startWb(call);
+    QByteArray out;
+    QElapsedTimer t;
+    t.start();
+    while ((!out.contains("[sweep-iris-1] epoch") || !out.contains("[sweep-iris-2] epoch")) && t.elapsed() < 60'000) {
+      p->waitForReadyRead(100);
+      out += p->readAllStandardOutput();
+    }
+    QVERIFY2(out.contains("[sweep-iris-1] epoch") && out.contains("[sweep-iris-2] epoch"), out.left(800).constData());
+    const auto parent = m_f->find("sweep-iris");
+    std::vector<pid_t> pids;
+    for (const char* name : {"sweep-iris-1", "sweep-iris-2"}) pids.push_back(static_cast<pid_t>(m_f->find(name).pid));
+    // Whatever fails below, no child (100000 epochs) outlives the test.
+    const auto reap = qScopeGuard([&pids] {
+      for (pid_t pid : pids)
+        if (alive(pid)) ::kill(pid, SIGKILL);
+    });
+    for (pid_t pid : pids) QVERIFY(alive(pid));
+    ::kill(static_cast<pid_t>(p->processId()), SIGTERM);  // the sweep process only, not its group
+    t.restart();
+    while (std::any_of(pids.begin(), pids.end(), alive) && t.elapsed() < 30'000) QTest::qWait(20);
+    const qint64 gone_ms = t.elapsed();
+    QVERIFY2(gone_ms < 2000, qPrintable(QStringLiteral("children still running %1 ms after SIGTERM").arg(gone_ms)));
+    QVERIFY(p->waitForFinished(30'000));
+    out += p->readAllStandardOutput();
+    QCOMPARE(p->exitCode(), 1);
+    QVERIFY2(out.contains("sweep killed: 0 of 4 runs finished (2 killed, 2 not started)"), out.constData());
+    QCOMPARE(statusName(m_f->find("sweep-iris").status), std::string("killed"));
+    QCOMPARE(m_f->count("SELECT count(*) FROM runs WHERE parent_run_id = '" + parent.id + "' AND status = 'killed'"),
+             std::int64_t(2));
+  }
+
+  // Bugs: `--parallel 2` printed "2 at a time" while the workspace queue ran one; the
+  // children's lines came without their run's name; `wb train` printed no test metrics.
+  void sweepNamesTheQueueLimitAndPrefixesChildLines() {
+    WB_VERIFY_RUN(wb({QStringLiteral("queue"), QStringLiteral("--limit"), QStringLiteral("1")}));
+    auto r = wb({QStringLiteral("sweep"), QStringLiteral("iris"), QStringLiteral("optim.lr=0.1,0.01"),
+                 QStringLiteral("trainer.epochs=2"), QStringLiteral("--parallel"), QStringLiteral("2")});
+    WB_VERIFY_RUN(r);
+    const auto lines = r.out.trimmed().split('\n');
+    QVERIFY2(lines.first().endsWith(": 2 runs, 1 at a time (--parallel 2, but the workspace queue runs 1 at a "
+                                    "time; raise it with `wb queue --limit 2`)"),
+             r.out.constData());
+    QVERIFY2(lines.last().startsWith("sweep finished: 2 of 2 runs finished"), r.out.constData());
+    for (int i = 1; i + 1 < lines.size(); ++i)
+      QVERIFY2(lines[i].startsWith("[sweep-iris-1] ") || lines[i].startsWith("[sweep-iris-2] "), lines[i].constData());
+    for (const char* name : {"sweep-iris-1", "sweep-iris-2"}) {
+      const QByteArray prefix = QByteArray("[") + name + "] ";
+      QVERIFY2(r.out.contains(QByteArray(prefix + "epoch 2/2")), r.out.constData());
+      QVERIFY2(r.out.contains(QByteArray(prefix + "test  ")) && r.out.contains("test/accuracy"), r.out.constData());
+      QVERIFY2(r.out.contains(QByteArray(prefix + "run finished")), r.out.constData());
+    }
+  }
+
+  // Bug: the sweep named its best child by the last value, ties going to whichever run id
+  // sorted first; `wb runs compare` ranks by the best value, ties by the last, then by order.
+  // Children that differ only in their notes train alike and tie: both name the first.
+  void sweepBestIsTheOneRunsCompareNames() {
+    writeFile(m_f->ws.configsDir() / "ranked.yaml",
+              "defaults: [iris, _self_]\n"
+              "sweep:\n"
+              "  method: grid\n"
+              "  metric: {name: val_loss, goal: minimize}\n"
+              "  parameters:\n"
+              "    optim.lr: {values: [0.3, 0.003]}\n"
+              "    notes: {values: [a, b]}\n");
+    auto r = wb({QStringLiteral("--json"), QStringLiteral("sweep"), QStringLiteral("ranked"),
+                 QStringLiteral("trainer.epochs=3")});
+    WB_VERIFY_RUN(r);
+    WB_PARSE_OBJECT(done, r.out.trimmed().split('\n').last());
+    QCOMPARE(done.value(QStringLiteral("event")).toString(), QStringLiteral("sweep_finished"));
+    QCOMPARE(done.value(QStringLiteral("finished")).toInt(), 4);
+    const QString best = done.value(QStringLiteral("best")).toString();
+    QStringList children;
+    for (int i = 1; i <= 4; ++i) children << QStringLiteral("sweep-ranked-%1").arg(i);
+    auto cmp = wb(QStringList{QStringLiteral("--json"), QStringLiteral("runs"), QStringLiteral("compare")} + children +
+                  QStringList{QStringLiteral("--metric"), QStringLiteral("val/loss"), QStringLiteral("--goal"),
+                              QStringLiteral("min")});
+    WB_VERIFY_RUN(cmp);
+    WB_PARSE_OBJECT(j, cmp.out);
+    const auto summary = j.value(QStringLiteral("summary")).toObject();
+    const QString expected = summary.value(QStringLiteral("best")).toObject().value(QStringLiteral("name")).toString();
+    QVERIFY2(best.startsWith(QStringLiteral("best ") + expected + QStringLiteral(": val/loss ")),
+             qPrintable(best + QStringLiteral(" vs runs compare: ") + expected));
+  }
+
+  // Bug: `wb train cfg | head -1` killed the run with SIGPIPE at its next line (then marked
+  // killed). A closed stdout stops the printing, not the training.
+  void closedStdoutDoesNotStopTraining() {
+    QProcess sh;
+    sh.setProcessEnvironment(wbEnvironment());
+    sh.start(QStringLiteral("/bin/sh"),
+             {QStringLiteral("-c"), QStringLiteral("\"$0\" -w \"$1\" train iris trainer.epochs=3 --name piped | head -1"),
+              wbPath(), m_f->root()});
+    QVERIFY(sh.waitForFinished(120'000));
+    const QByteArray out = sh.readAllStandardOutput();
+    QVERIFY2(out.startsWith("run piped") && out.count('\n') == 1, out.constData());
+    const auto run = m_f->find("piped");
+    QCOMPARE(statusName(run.status), std::string("finished"));
+    QCOMPARE(m_f->series(run.id, "val/accuracy").size(), std::size_t(3));
+    QVERIFY(!m_f->series(run.id, "test/accuracy").empty());
+  }
+  // Bug: a child the sweep could not start (fork failing) was dropped silently and the sweep
+  // reported success. fork only fails under resource limits that do not bind root here; an
+  // argument over the kernel's 128 KiB per-argument limit makes the start fail on the same path.
+  void sweepCountsAChildThatCouldNotStart() {
+    // The long value is in the file, so only the child's command line carries it.
+    writeFile(m_f->ws.configsDir() / "huge.yaml",
+              "defaults: [iris, _self_]\n"
+              "sweep:\n"
+              "  method: grid\n"
+              "  parameters:\n"
+              "    notes: {values: [short, " + std::string(200 * 1024, 'x') + "]}\n");
+    auto r = wb({QStringLiteral("sweep"), QStringLiteral("huge"), QStringLiteral("trainer.epochs=1")});
+    QVERIFY(!r.ok());
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("could not start sweep-huge-2"), r.err.left(500).constData());
+    QVERIFY2(r.out.contains("sweep finished: 1 of 2 runs finished (1 could not start)"), r.out.left(800).constData());
+    const auto parent = m_f->find("sweep-huge");
+    QCOMPARE(parent.status_message, std::string("1 of 2 runs finished (1 could not start)"));
+  }
+
   void mixedPrecisionIsCudaOnly() {
     // No CUDA here: the flag is reported as off and the run trains in float32.
     auto r = wb({QStringLiteral("--json"), QStringLiteral("train"), QStringLiteral("iris"),

@@ -8,6 +8,7 @@
 #include <csignal>
 
 #include "cli_fixture.h"
+#include "core/common/numbers.h"
 
 using namespace wbtest;
 
@@ -20,7 +21,10 @@ QByteArray valueText(int p, int i, int which) {
   return QByteArray::number(v, 'g', 17);
 }
 
-double valueOf(int p, int i, int which) { return std::strtod(valueText(p, i, which), nullptr); }
+// Read back locale-free: the suite runs under LC_ALL=de_DE.UTF-8, where strtod stops at '.'.
+double valueOf(int p, int i, int which) {
+  return wb::parseDouble(valueText(p, i, which).toStdString()).value_or(-1.0);
+}
 
 QByteArray lines(int p, int from, int to) {
   QByteArray out;

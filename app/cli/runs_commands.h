@@ -1,0 +1,16 @@
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "core/workspace/workspace.h"
+
+namespace wb::cli {
+
+/// Registers `wb runs list|show|rm|tag|note|compare`. The chosen command stores its work in
+/// `action`; main runs it.
+void addRunsCommands(CLI::App& app, const std::function<Workspace()>& open_workspace,
+                     const bool& json_mode, std::function<void()>& action);
+
+}  // namespace wb::cli
