@@ -87,23 +87,25 @@ Status writeFileNew(const fs::path& path, std::string_view bytes) {
   return st;
 }
 
-Status fsyncDirectory(const fs::path& dir) {
+namespace {
+
+// Runs SYNC (fsync or syncfs) on an open descriptor of DIR.
+Status syncDirWith(const fs::path& dir, int (*sync)(int), const char* what) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return makeError("cannot open folder: " + errnoText(), dir.string());
-  const int rc = ::fsync(fd);
+  const int rc = sync(fd);
   const std::string why = rc != 0 ? errnoText() : std::string();
   ::close(fd);
-  if (rc != 0) return makeError("fsync failed: " + why, dir.string());
+  if (rc != 0) return makeError(std::string(what) + " failed: " + why, dir.string());
   return {};
 }
 
+}  // namespace
+
+Status fsyncDirectory(const fs::path& dir) { return syncDirWith(dir, ::fsync, "fsync"); }
+
 Status syncTree(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return makeError("cannot open folder: " + errnoText(), dir.string());
-  const int rc = ::syncfs(fd);
-  const std::string why = rc != 0 ? errnoText() : std::string();
-  ::close(fd);
-  if (rc != 0) return makeError("sync failed: " + why, dir.string());
+  if (auto st = syncDirWith(dir, ::syncfs, "sync"); !st) return st;
   // syncfs covers directory entries too on Linux file systems, but fsync of each folder is
   // what POSIX promises; folders are few.
   std::error_code ec;
