@@ -14,15 +14,13 @@
 #include "app/cli/cli_errors.h"
 #include "app/cli/cli_workspace.h"
 #include "app/cli/data_commands.h"
+#include "app/cli/gc_command.h"
 #include "app/cli/log_commands.h"
 #include "app/cli/metrics_commands.h"
 #include "app/cli/ml_options.h"
 #include "app/cli/queue_command.h"
 #include "app/cli/runs_commands.h"
 #include "app/cli/workspace_commands.h"
-#ifdef WB_HAVE_GC_COMMAND
-#include "app/cli/gc_command.h"
-#endif
 
 namespace fs = std::filesystem;
 
@@ -71,9 +69,7 @@ void registerCommands(CLI::App& app, const Globals& g, MlArgs& ml, char** argv,
   wb::cli::addRunsCommands(app, open, g.json, action);
   wb::cli::addMetricsCommands(app, open, g.json, action);
   wb::cli::addLogCommands(app, open, g.json, action);
-#ifdef WB_HAVE_GC_COMMAND  // defined by CMakeLists.txt when app/cli/gc_command.cpp exists
   wb::cli::addGcCommand(app, open, g.json, action);
-#endif
 }
 
 // CLI11 reports an unknown command as "a subcommand is required": name it instead. Walks the

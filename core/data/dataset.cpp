@@ -1,5 +1,7 @@
 #include "core/data/dataset.h"
 
+#include "core/objects/object_store.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -58,6 +60,34 @@ std::optional<Split> splitFromString(std::string_view text) {
   if (text == "validation" || text == "valid") return Split::Val;
   return std::nullopt;
 }
+
+bool isSafeSampleKey(std::string_view key) {
+  if (key.empty() || key.front() == '/' || key.find('\0') != std::string_view::npos) return false;
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    const std::size_t end = std::min(key.find('/', start), key.size());
+    if (key.substr(start, end - start) == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+namespace {
+
+// A manifest may come from someone else's workspace: nothing in it may later become a path
+// outside the object store or the checkout folder.
+Status checkSample(const Sample& s, DatasetKind kind, std::size_t index) {
+  const std::string where = "manifest sample " + std::to_string(index + 1);
+  if (!objects::ObjectStore::isValidId(s.hash))
+    return makeError("not a SHA-256 hash (64 lowercase hex characters): " + s.hash.substr(0, 80),
+                     where);
+  if (kind == DatasetKind::Images && !isSafeSampleKey(s.key))
+    return makeError("unsafe sample key (absolute, empty or with ..): " + s.key.substr(0, 200),
+                     where);
+  return {};
+}
+
+}  // namespace
 
 int Manifest::columnIndex(std::string_view name) const {
   for (std::size_t i = 0; i < columns.size(); ++i)
@@ -171,6 +201,8 @@ Result<Manifest> Manifest::fromJson(std::string_view text) {
       } else {
         s.values = row.at(5).get<std::vector<std::string>>();
       }
+      if (auto st = checkSample(s, m.kind, m.samples.size()); !st)
+        return makeError("corrupt manifest: " + st.error().text());
       m.samples.push_back(std::move(s));
     }
     for (const auto& p : j.value("problems", json::array()))

@@ -85,6 +85,11 @@ struct Manifest {
   int columnIndex(std::string_view name) const;
 };
 
+/// True when KEY can name a file under a folder: relative, non-empty, no `..` component, no
+/// NUL. Image sample keys become paths (checkout, in-place storage), so a manifest from an
+/// untrusted workspace with any other key is refused when it is read.
+bool isSafeSampleKey(std::string_view key);
+
 /// Counts and shapes shown in lists and the summary page, computed from a manifest.
 struct ManifestStats {
   std::size_t samples = 0;

@@ -14,9 +14,11 @@
 #include <set>
 #include <thread>
 
+#include "core/common/text_format.h"
 #include "core/data/image_codec.h"
 #include "core/data/split.h"
 #include "core/data/table_parse.h"
+#include "core/objects/gc.h"
 #include "core/objects/object_store.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
@@ -339,8 +341,19 @@ Result<Collected> collectImages(const Workspace& ws, const ImportOptions& o,
   return c;
 }
 
-// MNIST IDX files, raw or gzip (gzread reads both).
+constexpr std::uint64_t kMaxInflateRatio = 100;
+constexpr std::uint64_t kMinInflateLimit = 64ULL << 20;  // small files may inflate this far
+constexpr std::uint64_t kMaxIdxBytes = 4ULL << 30;       // 4 GiB: 60,000 images are 47 MB
+
+// MNIST IDX files, raw or gzip (gzread reads both). Inflation is bounded: real IDX files
+// compress about 5:1, a gzip bomb 1000:1, so more than kMaxInflateRatio times the file (or
+// kMaxIdxBytes in all) is refused before it fills memory.
 Result<std::string> readMaybeGzip(const fs::path& path) {
+  std::error_code ec;
+  const auto compressed = fs::file_size(path, ec);
+  if (ec) return makeError("cannot open: " + ec.message(), path.string());
+  const std::uint64_t limit =
+      std::min<std::uint64_t>(kMaxIdxBytes, std::max<std::uint64_t>(kMinInflateLimit, compressed * kMaxInflateRatio));
   using GzFile = std::unique_ptr<gzFile_s, decltype(&gzclose)>;
   GzFile f(gzopen(path.c_str(), "rb"), &gzclose);
   if (!f) return makeError(std::string("cannot open: ") + std::strerror(errno), path.string());
@@ -353,6 +366,12 @@ Result<std::string> readMaybeGzip(const fs::path& path) {
       return makeError(std::string("corrupt gzip data: ") + gzerror(f.get(), &err), path.string());
     }
     if (n == 0) break;
+    if (out.size() + static_cast<std::size_t>(n) > limit)
+      return makeError("decompresses to more than " + formatBytes(limit) + " (" +
+                           std::to_string(kMaxInflateRatio) +
+                           "x the file, at most " + formatBytes(kMaxIdxBytes) +
+                           "): not an MNIST file, or a gzip bomb",
+                       path.string());
     out.append(buf.data(), static_cast<std::size_t>(n));
   }
   return out;
@@ -669,6 +688,11 @@ Result<ImportResult> importDataset(const Workspace& ws, const ImportOptions& o,
   if (o.format == SourceFormat::ImageFolder && !o.labels.empty() && !fs::exists(o.labels, ec))
     return makeError("no such file", o.labels.string());
 
+  // Shared gc lock until the version is committed: gc never removes objects an import has
+  // stored but not yet referenced, however long the import takes.
+  auto gc_lock = objects::GcLock::acquire(ws.objectsDir(), objects::GcLock::Kind::Shared,
+                                          objects::GcLock::Wait::Block);
+  if (!gc_lock) return gc_lock.error();
   std::atomic<bool> cancelled{false};
   Result<Collected> collected = makeError("unknown source format (images, mnist, table, text)");
   switch (o.format) {

@@ -350,12 +350,19 @@ std::vector<ColumnInfo> namedColumns(const std::vector<std::string>* header, std
   return columns;
 }
 
+// CSV and JSON Lines files are read whole and parsed into cells (several times the file in
+// memory): larger files are refused up front, naming the limit (docs/user-guide.md).
+constexpr std::uintmax_t kMaxWholeFileBytes = 1ULL << 30;
+
 Result<std::string> readWholeFile(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return makeError("file not found", path.string());
   if (!fs::is_regular_file(path, ec)) return makeError("not a regular file", path.string());
   const auto size = fs::file_size(path, ec);
   if (ec) return makeError("cannot read file size: " + ec.message(), path.string());
+  if (size > kMaxWholeFileBytes)
+    return makeError("file is larger than the 1 GiB limit for CSV and JSON Lines tables",
+                     path.string());
   std::ifstream in(path, std::ios::binary);
   if (!in) return makeError("cannot open file for reading", path.string());
   std::string data(static_cast<std::size_t>(size), '\0');

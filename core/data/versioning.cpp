@@ -109,14 +109,6 @@ std::string csvField(const std::string& s) {
   return out + "\"";
 }
 
-bool safeRelative(const std::string& key) {
-  const fs::path p(key);
-  if (p.is_absolute() || key.empty()) return false;
-  for (const auto& part : p)
-    if (part == "..") return false;
-  return true;
-}
-
 Result<CheckoutResult> writeCheckout(const Workspace& ws, const Manifest& manifest,
                                      const fs::path& dir, const ImportProgressFn& progress);
 
@@ -146,10 +138,14 @@ Result<CheckoutResult> checkoutVersion(const Workspace& ws, const DatasetVersion
   } cleanup{staging};
   auto done = writeCheckout(ws, *m, staging, progress);
   if (!done) return done.error();
+  // Files and folders durable before the rename publishes them: a power cut never leaves a
+  // checkout in place with empty or missing files.
+  if (auto st = syncTree(staging); !st) return st.error();
   if (existed) fs::remove(target, ec);  // empty: checked above
   fs::rename(staging, target, ec);
   if (ec) return makeError("cannot move the checkout into place: " + ec.message(), target.string());
   cleanup.keep = true;
+  if (auto st = fsyncDirectory(target.parent_path()); !st) return st.error();
   done->index = target / done->index.filename();
   return done;
 }
@@ -165,13 +161,13 @@ Result<CheckoutResult> writeCheckout(const Workspace& ws, const Manifest& manife
     index = "path,label,split\n";
     std::size_t done = 0;
     for (const auto& s : m->samples) {
-      if (!safeRelative(s.key)) return makeError("unsafe path in the manifest", s.key);
+      if (!isSafeSampleKey(s.key)) return makeError("unsafe path in the manifest", s.key);
       auto bytes = readFileBytes(samplePath(ws, *m, s));
       if (!bytes) return bytes.error();
       if (objects::sha256Hex(bytes->data(), bytes->size()) != s.hash)
         return makeError("content does not match the version (corrupt or changed)", s.key);
-      if (auto st = writeFileAtomic(dir / s.key, *bytes); !st)
-        return st.error();
+      // The staging folder is private and synced as a whole before its rename.
+      if (auto st = writeFileNew(dir / s.key, *bytes); !st) return st.error();
       r.files++;
       r.bytes += bytes->size();
       index += csvField(s.key) + "," + csvField(s.label) + "," + std::string(toString(s.split)) + "\n";
@@ -192,7 +188,7 @@ Result<CheckoutResult> writeCheckout(const Workspace& ws, const Manifest& manife
     r.index = dir / "data.csv";
     r.files = 0;
   }
-  if (auto st = writeFileAtomic(r.index, index); !st) return st.error();
+  if (auto st = writeFileNew(r.index, index); !st) return st.error();
   r.files++;
   r.bytes += index.size();
   return r;

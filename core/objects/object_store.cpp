@@ -96,7 +96,18 @@ bool ObjectStore::isValidId(const std::string& id) {
 }
 
 fs::path ObjectStore::pathOf(const std::string& id) const {
+  // An id from an untrusted manifest ("../../etc/passwd") must never become a path.
+  if (!isValidId(id)) return {};
   return m_root / id.substr(0, 2) / id.substr(2);
+}
+
+bool ObjectStore::claimExisting(const fs::path& target, std::uint64_t size_bytes) {
+  // Touch first: gc spares young objects and checks the age after moving an object aside,
+  // so a copy this writer reuses is either seen as young or gone (then it is written anew).
+  if (::utimensat(AT_FDCWD, target.c_str(), nullptr, 0) != 0) return false;
+  std::error_code ec;
+  const auto n = fs::file_size(target, ec);
+  return !ec && n == size_bytes;
 }
 
 bool ObjectStore::exists(const std::string& id) const {
@@ -113,11 +124,11 @@ Result<std::uint64_t> ObjectStore::size(const std::string& id) const {
 }
 
 Result<fs::path> ObjectStore::makeTemp(int& fd) {
-  const fs::path dir = m_root / "tmp";
+  const fs::path dir = tempDir();
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return makeError("cannot create folder: " + ec.message(), dir.string());
-  const fs::path tmp = dir / (randomHexId() + ".part");
+  const fs::path tmp = dir / (randomHexId() + std::string(kTempSuffix));
   fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return makeError(std::string("cannot create: ") + std::strerror(errno), tmp.string());
   return tmp;
@@ -128,7 +139,7 @@ Result<std::string> ObjectStore::commitTemp(const fs::path& tmp, const std::stri
   const fs::path target = pathOf(id);
   std::error_code ec;
   // Dedup: an intact copy is already there. A truncated one is replaced.
-  if (fs::is_regular_file(target, ec) && fs::file_size(target, ec) == size_bytes) {
+  if (claimExisting(target, size_bytes)) {
     fs::remove(tmp, ec);
     return id;
   }
@@ -166,7 +177,7 @@ Result<std::string> ObjectStore::putHashed(const std::string& id, const void* da
   if (!isValidId(id)) return makeError("not an object id", id);
   const bool deferred = durability == Durability::Deferred;
   std::error_code ec;
-  if (fs::is_regular_file(pathOf(id), ec) && fs::file_size(pathOf(id), ec) == size_bytes) return id;
+  if (claimExisting(pathOf(id), size_bytes)) return id;
   int raw_fd = -1;
   auto tmp = makeTemp(raw_fd);
   if (!tmp) return tmp.error();
@@ -192,8 +203,7 @@ Result<std::string> ObjectStore::putFile(const fs::path& source) {
   std::error_code ec;
   const auto size_bytes = fs::file_size(source, ec);
   if (ec) return makeError(ec.message(), source.string());
-  if (fs::is_regular_file(pathOf(*id), ec) && fs::file_size(pathOf(*id), ec) == size_bytes)
-    return *id;
+  if (claimExisting(pathOf(*id), size_bytes)) return *id;
 
   Fd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.fd < 0) return makeError(std::strerror(errno), source.string());

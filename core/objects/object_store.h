@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/common/result.h"
@@ -48,7 +49,11 @@ class ObjectStore {
   Status sync() const;
 
   bool exists(const std::string& id) const;
+  /// Where the object lives; an empty path for anything but a valid id (64 lowercase hex).
   std::filesystem::path pathOf(const std::string& id) const;
+  /// In-flight writes (`<random>.part`); a killed writer leaves them behind for gc.
+  std::filesystem::path tempDir() const { return m_root / "tmp"; }
+  static constexpr std::string_view kTempSuffix = ".part";
   Result<std::string> read(const std::string& id) const;
   Result<std::uint64_t> size(const std::string& id) const;
 
@@ -58,9 +63,11 @@ class ObjectStore {
   Result<VerifyReport> verifyAll(
       const std::function<bool(std::size_t, std::size_t)>& progress = {}) const;
 
+  /// 64 lowercase hex characters: the only strings any method turns into a path.
   static bool isValidId(const std::string& id);
 
  private:
+  static bool claimExisting(const std::filesystem::path& target, std::uint64_t size_bytes);
   Result<std::string> commitTemp(const std::filesystem::path& tmp, const std::string& id,
                                  std::uint64_t size_bytes, bool sync_dir = true);
   Result<std::filesystem::path> makeTemp(int& fd);

@@ -16,6 +16,17 @@ bool isBusy(int rc) {
   const int primary = rc & 0xff;
   return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
 }
+
+// A workspace may come from someone else: its schema must not be able to run functions with
+// side effects from triggers or views, nor writes to the file's internals corrupt it.
+Status hardenConnection(Database& db) {
+  int on = 0;
+  if (sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK || on != 1)
+    return makeError("cannot enable SQLite's defensive mode", db.path().string());
+  if (sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on) != SQLITE_OK || on != 0)
+    return makeError("cannot turn off SQLite's trusted schema", db.path().string());
+  return db.exec("PRAGMA trusted_schema=OFF");
+}
 }  // namespace
 
 void Statement::finalize(sqlite3_stmt* stmt) { sqlite3_finalize(stmt); }
@@ -117,9 +128,12 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   std::unique_ptr<Database> db(new Database(raw, path));
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   sqlite3_extended_result_codes(raw, 1);
-  // New databases get bigger pages: metric chunks are ~32 KiB blobs.
+  if (auto st = hardenConnection(*db); !st) return st.error();
+  // New databases get bigger pages (metric chunks are ~32 KiB blobs) and incremental
+  // auto-vacuum (gc gives the pages of deleted runs back): both only apply before any table.
   if (mode == OpenMode::ReadWriteCreate) {
     if (auto st = db->exec("PRAGMA page_size=8192"); !st) return st.error();
+    if (auto st = db->exec("PRAGMA auto_vacuum=INCREMENTAL"); !st) return st.error();
   }
   if (mode != OpenMode::ReadOnly) {
     // WAL: readers never block the writer (the trainer), and the writer never blocks readers.

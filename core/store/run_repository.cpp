@@ -318,7 +318,7 @@ Result<std::vector<Artifact>> RunRepository::artifacts(const std::string& run_id
 }
 
 Status RunRepository::remove(const std::vector<std::string>& run_ids) {
-  return m_db.writeTransaction([&]() -> Status {
+  Status st = m_db.writeTransaction([&]() -> Status {
     auto stmt = m_db.prepare("DELETE FROM runs WHERE id = ?");
     if (!stmt) return stmt.error();
     for (const auto& id : run_ids) {
@@ -327,6 +327,10 @@ Status RunRepository::remove(const std::vector<std::string>& run_ids) {
     }
     return {};
   });
+  // Give the metric pages back to the file system (a no-op until the database uses
+  // incremental auto-vacuum; `wb gc` converts older ones). Best effort: the rows are gone.
+  if (st) (void)m_db.exec("PRAGMA incremental_vacuum");
+  return st;
 }
 
 Result<int> RunRepository::reapDeadRuns(double stale_heartbeat_s) {

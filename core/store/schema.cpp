@@ -112,6 +112,11 @@ CREATE TABLE run_inputs(
   PRIMARY KEY(run_id, dataset_version_id, role)) WITHOUT ROWID;
 CREATE INDEX run_inputs_by_version ON run_inputs(dataset_version_id);
 )sql"},
+      // New databases get incremental auto-vacuum when created (Database::open); this records
+      // it for older ones, where it takes effect at their next VACUUM (gc runs one once).
+      {5, "incremental auto-vacuum", R"sql(
+PRAGMA auto_vacuum=INCREMENTAL;
+)sql"},
   };
   return kMigrations;
 }

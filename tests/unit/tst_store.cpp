@@ -848,11 +848,12 @@ void TestStore::reapDeadRuns() {
   // Same pid as a live process but another start time: the pid was reused after the run died.
   WB_VERIFY_OK(f->db->exec("UPDATE runs SET pid_start_ticks = pid_start_ticks + 1 WHERE id = '" +
                            reused_run + "'"));
+  // Whole seconds: std::to_string(double) writes a comma under LC_ALL=de_DE.UTF-8.
   const double now = wb::unixNow();
   WB_VERIFY_OK(f->db->exec("UPDATE runs SET host = 'elsewhere.invalid', heartbeat_at = " +
-                           std::to_string(now - 1000) + " WHERE id = '" + remote_stale + "'"));
+                           std::to_string(static_cast<long long>(now) - 1000) + " WHERE id = '" + remote_stale + "'"));
   WB_VERIFY_OK(f->db->exec("UPDATE runs SET host = 'elsewhere.invalid', heartbeat_at = " +
-                           std::to_string(now) + " WHERE id = '" + remote_fresh + "'"));
+                           std::to_string(static_cast<long long>(now)) + " WHERE id = '" + remote_fresh + "'"));
 
   auto marked = repo.reapDeadRuns();
   WB_VERIFY_OK(marked);

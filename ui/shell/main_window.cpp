@@ -35,6 +35,7 @@
 #include "ui/experiments/experiments_panel.h"
 #include "ui/charts/metric_series_store.h"
 #include "ui/experiments/run_launcher.h"
+#include "ui/shell/gc_dialog.h"
 #include "ui/runs/run_detail_widget.h"
 #include "ui/runs/run_table_model.h"
 #include "ui/runs/runs_panel.h"
@@ -156,6 +157,15 @@ void MainWindow::buildMenus() {
     if (!m_datasets) return;
     showSection(tr("Datasets"));
     m_datasets->openImportWizard();
+  });
+  m_clean_up = file->addAction(tr("Clean &Up Workspace…"));
+  m_clean_up->setToolTip(tr("Remove stored files nothing refers to any more (wb gc)"));
+  m_clean_up->setEnabled(false);
+  connect(m_clean_up, &QAction::triggered, this, [this] {
+    if (!m_session) return;
+    auto* dialog = new GcDialog(m_session->workspace(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
   });
   file->addSeparator();
   auto* close_ws = file->addAction(tr("&Close Workspace"));
@@ -361,6 +371,7 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
         settings.value(kDatasetsShuffleKey, false).toBool());
   }
   m_import_dataset->setEnabled(true);
+  m_clean_up->setEnabled(true);
   const int section = QSettings().value(kSectionKey, 0).toInt();
   m_nav->setCurrentRow(section >= 0 && section < m_nav->count() ? section : 0);
 
@@ -429,6 +440,7 @@ void MainWindow::closeWorkspace() {
     m_datasets = nullptr;
   }
   if (m_import_dataset) m_import_dataset->setEnabled(false);
+  if (m_clean_up) m_clean_up->setEnabled(false);
   m_nav->clear();
   delete m_session;
   m_session = nullptr;

@@ -49,6 +49,8 @@ class MainWindow : public QMainWindow {
   QAction* compareAction() const { return m_compare_action; }
   /// File ▸ Import Dataset… (Ctrl+I); enabled while a workspace is open.
   QAction* importDatasetAction() const { return m_import_dataset; }
+  /// File ▸ Clean Up Workspace… (opens a GcDialog); enabled while a workspace is open.
+  QAction* cleanUpAction() const { return m_clean_up; }
   /// Shows a section by its name in the navigation ("Runs", "Compare", "Experiments", "Datasets").
   void showSection(const QString& name);
   WelcomePage* welcomePage() const { return m_welcome; }
@@ -89,6 +91,7 @@ class MainWindow : public QMainWindow {
   ExperimentsPanel* m_experiments = nullptr;
   ComparePanel* m_compare = nullptr;  // shares the Runs detail's series store: deleted first
   QAction* m_import_dataset = nullptr;
+  QAction* m_clean_up = nullptr;
   QAction* m_compare_action = nullptr;
   WorkspaceSession* m_session = nullptr;  // owned; deleted after the panels that use it
   QMenu* m_recent_menu = nullptr;
