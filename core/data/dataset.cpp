@@ -213,8 +213,38 @@ Result<Manifest> Manifest::fromJson(std::string_view text) {
   }
 }
 
+std::string toString(const ImageShape& shape) {
+  return std::to_string(shape.width) + "x" + std::to_string(shape.height) +
+         (shape.channels == 1 ? " gray" : shape.channels == 3 ? " RGB" : " " + std::to_string(shape.channels) + "-channel");
+}
+
+namespace {
+
+// The mode of the image samples' shapes, and every sample of another shape as a warning.
+void addShapeStats(const Manifest& m, ManifestStats& st) {
+  std::map<ImageShape, std::size_t> counts;
+  for (const auto& s : m.samples)
+    if (s.width > 0) counts[{s.width, s.height, s.channels}]++;
+  if (counts.empty()) return;
+  auto pixels = [](const ImageShape& a) { return std::int64_t(a.width) * a.height * a.channels; };
+  auto best = counts.begin();
+  for (auto it = counts.begin(); it != counts.end(); ++it)
+    if (it->second > best->second || (it->second == best->second && pixels(it->first) < pixels(best->first)))
+      best = it;
+  st.dominant_shape = best->first;
+  const std::string dominant = toString(best->first);
+  for (const auto& s : m.samples) {
+    const ImageShape shape{s.width, s.height, s.channels};
+    if (s.width > 0 && shape != best->first)
+      st.shape_warnings.push_back({s.key, toString(shape) + ", not the dataset's " + dominant});
+  }
+}
+
+}  // namespace
+
 ManifestStats ManifestStats::of(const Manifest& m) {
   ManifestStats st;
+  if (m.kind == DatasetKind::Images) addShapeStats(m, st);
   st.samples = m.samples.size();
   st.problems = m.problems.size();
   std::vector<int> text_cols;
@@ -261,6 +291,17 @@ std::string ManifestStats::toJson() const {
     json sizes = json::array();
     for (const auto& [wh, n] : image_sizes) sizes.push_back({wh.first, wh.second, n});
     j["image_sizes"] = std::move(sizes);
+  }
+  if (dominant_shape) {
+    j["dominant_shape"] = {{"width", dominant_shape->width},
+                           {"height", dominant_shape->height},
+                           {"channels", dominant_shape->channels}};
+    j["shape_warnings"] = shape_warnings.size();
+    // The first few by name: the full list is derived from the manifest when wanted.
+    json odd = json::array();
+    for (std::size_t i = 0; i < shape_warnings.size() && i < kMaxStoredShapeWarnings; ++i)
+      odd.push_back({shape_warnings[i].path, shape_warnings[i].reason});
+    j["shape_warning_list"] = std::move(odd);
   }
   if (max_text_chars > 0)
     j["text_chars"] = {{"min", min_text_chars}, {"max", max_text_chars}, {"mean", mean_text_chars}};

@@ -90,6 +90,14 @@ struct Manifest {
 /// untrusted workspace with any other key is refused when it is read.
 bool isSafeSampleKey(std::string_view key);
 
+/// An image sample's shape as decoded (channels: 1 = gray, 3 = RGB).
+struct ImageShape {
+  int width = 0, height = 0, channels = 0;
+  auto operator<=>(const ImageShape&) const = default;
+};
+/// "28x28 gray", "640x427 RGB".
+std::string toString(const ImageShape& shape);
+
 /// Counts and shapes shown in lists and the summary page, computed from a manifest.
 struct ManifestStats {
   std::size_t samples = 0;
@@ -100,6 +108,13 @@ struct ManifestStats {
   std::map<std::pair<int, int>, std::size_t> image_sizes;                // (w, h) → count
   std::size_t min_text_chars = 0, max_text_chars = 0;
   double mean_text_chars = 0;
+  // Images: the most common shape (ties: the fewest pixels) and, as warnings, every sample of
+  // another size or channel count (imported all the same; training uses the dominant shape).
+  std::optional<ImageShape> dominant_shape;
+  std::vector<ImportProblem> shape_warnings;  // key, "640x427 RGB, not the dataset's 28x28 gray"
+
+  /// toJson lists at most this many shape warnings (all are counted).
+  static constexpr std::size_t kMaxStoredShapeWarnings = 50;
 
   static ManifestStats of(const Manifest& manifest);
   std::string toJson() const;

@@ -203,6 +203,137 @@ struct Collected {
   std::vector<std::string> notes;
 };
 
+// The labels CSV of an image folder: relative path → label. Rows without a label are
+// problems; the path and label columns are found by name, else the first two.
+Result<std::map<std::string, std::string>> readLabelsCsv(const fs::path& labels_file,
+                                                         std::vector<ImportProblem>& problems) {
+  auto table = readDelimitedFile(labels_file, TableParseOptions{});
+  if (!table) return table.error();
+  int path_col = -1, label_col = -1;
+  for (std::size_t i = 0; i < table->columns.size(); ++i) {
+    const auto name = lower(table->columns[i].name);
+    if (path_col < 0 && (name == "path" || name == "file" || name == "filename" || name == "image"))
+      path_col = static_cast<int>(i);
+    if (label_col < 0 && (name == "label" || name == "class" || name == "target"))
+      label_col = static_cast<int>(i);
+  }
+  if (path_col < 0) path_col = 0;
+  if (label_col < 0) label_col = table->columns.size() > 1 ? 1 : -1;
+  if (label_col < 0 || path_col == label_col)
+    return makeError("the labels file needs two columns: path,label", labels_file.string());
+  for (const auto& p : table->problems) problems.push_back(p);
+  std::map<std::string, std::string> labels;
+  for (std::size_t r = 0; r < table->rows.size(); ++r) {
+    const auto& row = table->rows[r];
+    const std::string rel = fs::path(row[path_col]).lexically_normal().generic_string();
+    if (row[label_col].empty()) {
+      problems.push_back({labels_file.string() + ":" + std::to_string(table->row_lines[r]),
+                          "no label for " + row[path_col]});
+      continue;
+    }
+    labels[rel] = row[label_col];
+  }
+  return labels;
+}
+
+// What a walk of an image folder found: the image files with their keys and labels.
+struct FolderScan {
+  std::vector<fs::path> files;
+  std::vector<std::string> keys, labels;
+  std::set<std::string> class_dirs;  // top-level folders (no labels CSV): empty ones are problems
+};
+
+// Walks the folder (hidden entries skipped); what is not a labelled image becomes a problem.
+Result<FolderScan> scanImageFolder(const fs::path& root, const ImportOptions& o,
+                                   const std::map<std::string, std::string>& csv_labels,
+                                   std::vector<ImportProblem>& problems) {
+  FolderScan scan;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::path& p = it->path();
+    const std::string name = p.filename().string();
+    if (!name.empty() && name[0] == '.') {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    const std::string rel = p.lexically_relative(root).generic_string();
+    if (!isValidUtf8(rel)) {
+      // Keys live in JSON manifests: a name that is not UTF-8 cannot be stored faithfully.
+      problems.push_back({std::string(sanitizeUtf8(rel)), "file name is not valid UTF-8 (skipped)"});
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_directory(ec)) {
+      if (o.labels.empty() && it.depth() == 0) scan.class_dirs.insert(rel);
+      continue;
+    }
+    if (!isImageExtension(p)) {
+      if (!(o.labels.empty() ? false : fs::equivalent(p, o.labels, ec)))
+        problems.push_back({rel, "not a JPEG or PNG file (skipped)"});
+      continue;
+    }
+    std::string label;
+    if (!o.labels.empty()) {
+      auto l = csv_labels.find(rel);
+      if (l == csv_labels.end()) {
+        problems.push_back({rel, "not listed in the labels file"});
+        continue;
+      }
+      label = l->second;
+    } else {
+      const auto slash = rel.find('/');
+      if (slash == std::string::npos) {
+        problems.push_back({rel, "not inside a class folder"});
+        continue;
+      }
+      label = rel.substr(0, slash);
+    }
+    scan.files.push_back(p);
+    scan.keys.push_back(rel);
+    scan.labels.push_back(std::move(label));
+  }
+  if (ec) return makeError("cannot list the folder: " + ec.message(), o.source.string());
+  if (!o.labels.empty()) {
+    std::set<std::string> seen(scan.keys.begin(), scan.keys.end());
+    for (const auto& [rel, label] : csv_labels)
+      if (!seen.count(rel)) problems.push_back({rel, "listed in the labels file but not found"});
+  }
+  return scan;
+}
+
+// The hashed files become samples (failed ones problems); classes are the labels seen.
+void addImageSamples(const FolderScan& scan, const std::vector<HashedFile>& hashed, Collected& c) {
+  Manifest& m = c.manifest;
+  std::map<std::string, std::size_t> per_class;
+  for (const auto& d : scan.class_dirs) per_class[d] = 0;
+  for (std::size_t i = 0; i < scan.files.size(); ++i) {
+    const auto& h = hashed[i];
+    c.bytes_read += h.size_bytes;
+    if (!h.error.empty()) {
+      m.problems.push_back({scan.keys[i], h.error});
+      continue;
+    }
+    if (h.stored_new) c.new_objects++;
+    Sample s;
+    s.key = scan.keys[i];
+    s.hash = h.hash;
+    s.label = scan.labels[i];
+    s.size_bytes = h.size_bytes;
+    s.width = h.width;
+    s.height = h.height;
+    s.channels = h.channels;
+    per_class[s.label]++;
+    m.samples.push_back(std::move(s));
+  }
+  for (const auto& [label, n] : per_class) {
+    if (n == 0)
+      m.problems.push_back({label + "/", "empty class folder (no readable images)"});
+    else
+      m.classes.push_back(label);
+  }
+}
+
 // Image folder: class = first folder below the root, or the label CSV's label.
 Result<Collected> collectImages(const Workspace& ws, const ImportOptions& o,
                                 const ImportProgressFn& progress, std::atomic<bool>& cancelled) {
@@ -218,123 +349,22 @@ Result<Collected> collectImages(const Workspace& ws, const ImportOptions& o,
     return makeError("the folder's path is not valid UTF-8; rename it", sanitizeUtf8(root.string()));
   if (m.storage == Storage::InPlace) m.source_root = root.string();
 
-  std::vector<fs::path> files;
-  std::vector<std::string> keys, labels;
-  std::set<std::string> class_dirs;
   std::map<std::string, std::string> csv_labels;
   if (!o.labels.empty()) {
-    auto table = readDelimitedFile(o.labels, TableParseOptions{});
-    if (!table) return table.error();
-    int path_col = -1, label_col = -1;
-    for (std::size_t i = 0; i < table->columns.size(); ++i) {
-      const auto name = lower(table->columns[i].name);
-      if (path_col < 0 && (name == "path" || name == "file" || name == "filename" || name == "image"))
-        path_col = static_cast<int>(i);
-      if (label_col < 0 && (name == "label" || name == "class" || name == "target"))
-        label_col = static_cast<int>(i);
-    }
-    if (path_col < 0) path_col = 0;
-    if (label_col < 0) label_col = table->columns.size() > 1 ? 1 : -1;
-    if (label_col < 0 || path_col == label_col)
-      return makeError("the labels file needs two columns: path,label", o.labels.string());
-    for (const auto& p : table->problems) m.problems.push_back(p);
-    for (std::size_t r = 0; r < table->rows.size(); ++r) {
-      const auto& row = table->rows[r];
-      const std::string rel = fs::path(row[path_col]).lexically_normal().generic_string();
-      if (row[label_col].empty()) {
-        m.problems.push_back({o.labels.string() + ":" + std::to_string(table->row_lines[r]),
-                              "no label for " + row[path_col]});
-        continue;
-      }
-      csv_labels[rel] = row[label_col];
-    }
+    auto labels = readLabelsCsv(o.labels, m.problems);
+    if (!labels) return labels.error();
+    csv_labels = std::move(*labels);
   }
-
   if (progress && !progress({"scanning", 0, 0, 0})) return makeError("import cancelled");
-  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::path& p = it->path();
-    const std::string name = p.filename().string();
-    if (!name.empty() && name[0] == '.') {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      continue;
-    }
-    const std::string rel = p.lexically_relative(root).generic_string();
-    if (!isValidUtf8(rel)) {
-      // Keys live in JSON manifests: a name that is not UTF-8 cannot be stored faithfully.
-      m.problems.push_back({std::string(sanitizeUtf8(rel)), "file name is not valid UTF-8 (skipped)"});
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_directory(ec)) {
-      if (o.labels.empty() && it.depth() == 0) class_dirs.insert(rel);
-      continue;
-    }
-    if (!isImageExtension(p)) {
-      if (!(o.labels.empty() ? false : fs::equivalent(p, o.labels, ec)))
-        m.problems.push_back({rel, "not a JPEG or PNG file (skipped)"});
-      continue;
-    }
-    std::string label;
-    if (!o.labels.empty()) {
-      auto l = csv_labels.find(rel);
-      if (l == csv_labels.end()) {
-        m.problems.push_back({rel, "not listed in the labels file"});
-        continue;
-      }
-      label = l->second;
-    } else {
-      const auto slash = rel.find('/');
-      if (slash == std::string::npos) {
-        m.problems.push_back({rel, "not inside a class folder"});
-        continue;
-      }
-      label = rel.substr(0, slash);
-    }
-    files.push_back(p);
-    keys.push_back(rel);
-    labels.push_back(std::move(label));
-  }
-  if (ec) return makeError("cannot list the folder: " + ec.message(), o.source.string());
-  if (!o.labels.empty()) {
-    std::set<std::string> seen(keys.begin(), keys.end());
-    for (const auto& [rel, label] : csv_labels)
-      if (!seen.count(rel)) m.problems.push_back({rel, "listed in the labels file but not found"});
-  }
+  auto scan = scanImageFolder(root, o, csv_labels, m.problems);
+  if (!scan) return scan.error();
 
   const HashMode mode = m.storage == Storage::Objects
                             ? HashMode::ValidateAndStore
                             : (o.validate_images ? HashMode::ValidateImage : HashMode::HashAndProbe);
-  auto hashed = hashFiles(files, mode, ws.objectsDir(), o.threads, progress, cancelled);
+  auto hashed = hashFiles(scan->files, mode, ws.objectsDir(), o.threads, progress, cancelled);
   if (cancelled) return makeError("import cancelled");
-
-  std::map<std::string, std::size_t> per_class;
-  for (const auto& d : class_dirs) per_class[d] = 0;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    const auto& h = hashed[i];
-    c.bytes_read += h.size_bytes;
-    if (!h.error.empty()) {
-      m.problems.push_back({keys[i], h.error});
-      continue;
-    }
-    if (h.stored_new) c.new_objects++;
-    Sample s;
-    s.key = keys[i];
-    s.hash = h.hash;
-    s.label = labels[i];
-    s.size_bytes = h.size_bytes;
-    s.width = h.width;
-    s.height = h.height;
-    s.channels = h.channels;
-    per_class[s.label]++;
-    m.samples.push_back(std::move(s));
-  }
-  for (const auto& [label, n] : per_class) {
-    if (n == 0)
-      m.problems.push_back({label + "/", "empty class folder (no readable images)"});
-    else
-      m.classes.push_back(label);
-  }
+  addImageSamples(*scan, hashed, c);
   if (mode == HashMode::ValidateAndStore) {
     if (auto st = objects::ObjectStore(ws.objectsDir()).sync(); !st) return st.error();
   }
@@ -492,118 +522,125 @@ std::string joinCells(const std::vector<std::string>& cells, std::size_t skip) {
   return out;
 }
 
-// Tables and text share rows: keys from a key column, or from the feature cells so that a
-// relabelled row keeps its key.
-Result<Collected> collectRows(const ImportOptions& o, bool text, const ImportProgressFn& progress) {
-  Collected c;
-  Manifest& m = c.manifest;
-  m.kind = text ? DatasetKind::Text : DatasetKind::Tabular;
-  m.storage = Storage::Objects;
-  if (progress && !progress({"parsing", 0, 0, 0})) return makeError("import cancelled");
+// Tables: CSV/TSV by delimiter detection; text: those or JSON Lines.
+Result<Table> readRowsFile(const ImportOptions& o) {
   const auto ext = lower(o.source.extension().string());
-  Result<Table> table = makeError("unreachable");
-  if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") {
-    table = readJsonLinesFile(o.source);
-  } else {
-    TableParseOptions po;
-    po.delimiter = o.delimiter;
-    po.has_header = o.has_header;
-    table = readDelimitedFile(o.source, po);
-  }
-  if (!table) return table.error();
-  std::error_code ec;
-  c.bytes_read = fs::file_size(o.source, ec);
-  m.problems = table->problems;
-  if (table->columns.empty()) return makeError("no columns found", o.source.string());
+  if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return readJsonLinesFile(o.source);
+  TableParseOptions po;
+  po.delimiter = o.delimiter;
+  po.has_header = o.has_header;
+  return readDelimitedFile(o.source, po);
+}
 
-  auto findColumn = [&](const std::string& name) -> int {
-    for (std::size_t i = 0; i < table->columns.size(); ++i)
-      if (table->columns[i].name == name) return static_cast<int>(i);
-    return -1;
-  };
-  auto columnList = [&] {
-    std::string names;
-    for (const auto& col : table->columns) names += (names.empty() ? "" : ", ") + col.name;
-    return names;
-  };
+// The columns a row import reads, as indexes into the table.
+struct RowColumns {
+  int target = -1;
+  int key = -1;  // -1: keys from the feature cells
+  std::vector<int> text;
+};
+
+int findColumn(const Table& table, const std::string& name) {
+  for (std::size_t i = 0; i < table.columns.size(); ++i)
+    if (table.columns[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+std::string columnList(const Table& table) {
+  std::string names;
+  for (const auto& col : table.columns) names += (names.empty() ? "" : ", ") + col.name;
+  return names;
+}
+
+// Text: the given input columns, else the text-typed ones (else the non-numeric ones).
+Status chooseTextColumns(const Table& table, const ImportOptions& o, Collected& c) {
+  Manifest& m = c.manifest;
+  const std::string& target = m.target_column;
+  if (!o.text_columns.empty()) {
+    for (const auto& t : o.text_columns) {
+      if (findColumn(table, t) < 0)
+        return makeError("no column named '" + t + "' (columns: " + columnList(table) + ")",
+                         o.source.string());
+      m.text_columns.push_back(t);
+    }
+    return {};
+  }
+  for (const auto& col : table.columns)
+    if (col.type == ColumnType::Text && col.name != target) m.text_columns.push_back(col.name);
+  // Few rows make text look categorical: fall back to the non-numeric columns.
+  if (m.text_columns.empty())
+    for (const auto& col : table.columns)
+      if (col.type == ColumnType::Categorical && col.name != target && col.name != o.key_column)
+        m.text_columns.push_back(col.name);
+  if (m.text_columns.empty())
+    return makeError("no text column found; name them with --text-columns (columns: " +
+                         columnList(table) + ")",
+                     o.source.string());
+  std::string joined;
+  for (const auto& t : m.text_columns) joined += (joined.empty() ? "" : ",") + t;
+  c.notes.push_back("text columns: " + joined);
+  return {};
+}
+
+// Picks the target (default: "label" for text, else the last column), the task and the
+// input columns; defaults that were picked become notes.
+Result<RowColumns> chooseColumns(const Table& table, const ImportOptions& o, bool text, Collected& c) {
+  Manifest& m = c.manifest;
   std::string target = o.target_column;
   if (target.empty()) {
-    if (text && findColumn("label") >= 0)
-      target = "label";
-    else
-      target = table->columns.back().name;
+    target = text && findColumn(table, "label") >= 0 ? "label" : table.columns.back().name;
     c.notes.push_back((text ? "label column: " : "target column: ") + target);
   }
-  const int target_col = findColumn(target);
-  if (target_col < 0)
-    return makeError("no column named '" + target + "' (columns: " + columnList() + ")",
+  RowColumns cols;
+  cols.target = findColumn(table, target);
+  if (cols.target < 0)
+    return makeError("no column named '" + target + "' (columns: " + columnList(table) + ")",
                      o.source.string());
   m.target_column = target;
+  const ColumnInfo& target_info = table.columns[static_cast<std::size_t>(cols.target)];
   if (text) {
     m.task = Task::Classification;
-    if (o.text_columns.empty()) {
-      for (const auto& col : table->columns)
-        if (col.type == ColumnType::Text && col.name != target) m.text_columns.push_back(col.name);
-      // Few rows make text look categorical: fall back to the non-numeric columns.
-      if (m.text_columns.empty())
-        for (const auto& col : table->columns)
-          if (col.type == ColumnType::Categorical && col.name != target && col.name != o.key_column)
-            m.text_columns.push_back(col.name);
-      if (m.text_columns.empty())
-        return makeError("no text column found; name them with --text-columns (columns: " +
-                             columnList() + ")",
-                         o.source.string());
-      std::string joined;
-      for (const auto& t : m.text_columns) joined += (joined.empty() ? "" : ",") + t;
-      c.notes.push_back("text columns: " + joined);
-    } else {
-      for (const auto& t : o.text_columns) {
-        if (findColumn(t) < 0)
-          return makeError("no column named '" + t + "' (columns: " + columnList() + ")",
-                           o.source.string());
-        m.text_columns.push_back(t);
-      }
-    }
+    if (auto st = chooseTextColumns(table, o, c); !st) return st.error();
   } else {
-    m.task = o.task != Task::Unknown ? o.task : guessTask(table->columns[target_col]);
+    m.task = o.task != Task::Unknown ? o.task : guessTask(target_info);
     if (o.task == Task::Unknown) c.notes.push_back("task: " + std::string(toString(m.task)));
-    if (m.task == Task::Regression && table->columns[target_col].type != ColumnType::Integer &&
-        table->columns[target_col].type != ColumnType::Real)
+    if (m.task == Task::Regression && target_info.type != ColumnType::Integer &&
+        target_info.type != ColumnType::Real)
       return makeError("regression needs a numeric target; '" + target + "' is " +
-                           std::string(toString(table->columns[target_col].type)),
+                           std::string(toString(target_info.type)),
                        o.source.string());
   }
-  const int key_col = o.key_column.empty() ? -1 : findColumn(o.key_column);
-  if (!o.key_column.empty() && key_col < 0)
+  cols.key = o.key_column.empty() ? -1 : findColumn(table, o.key_column);
+  if (!o.key_column.empty() && cols.key < 0)
     return makeError("no column named '" + o.key_column + "'", o.source.string());
+  for (const auto& t : m.text_columns) cols.text.push_back(findColumn(table, t));
+  return cols;
+}
 
-  std::vector<int> text_cols;
-  for (const auto& t : m.text_columns) text_cols.push_back(findColumn(t));
+// Rows become samples: keys from a key column, or from the feature cells so that a
+// relabelled row keeps its key. Rows without a target (or text) are problems.
+void addRowSamples(Table& table, const RowColumns& cols, const ImportOptions& o, Manifest& m) {
   std::map<std::string, int> seen_keys;
   std::set<std::string> classes;
   const std::string source_name = o.source.filename().string();
-  for (std::size_t r = 0; r < table->rows.size(); ++r) {
-    auto& row = table->rows[r];
-    const std::string where = source_name + ":" + std::to_string(table->row_lines[r]);
-    if (isMissingCell(row[target_col])) {
-      m.problems.push_back({where, "missing " + target});
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    auto& row = table.rows[r];
+    const std::string where = source_name + ":" + std::to_string(table.row_lines[r]);
+    if (isMissingCell(row[cols.target])) {
+      m.problems.push_back({where, "missing " + m.target_column});
       continue;
     }
-    if (text) {
-      bool any = false;
-      for (int tc : text_cols) any = any || !row[tc].empty();
-      if (!any) {
-        m.problems.push_back({where, "empty text"});
-        continue;
-      }
+    if (!cols.text.empty() && std::all_of(cols.text.begin(), cols.text.end(),
+                                          [&](int tc) { return row[tc].empty(); })) {
+      m.problems.push_back({where, "empty text"});
+      continue;
     }
     Sample s;
     const std::string all = joinCells(row, std::string::npos);
     s.hash = objects::sha256Hex(all.data(), all.size());
-    if (key_col >= 0) {
-      s.key = row[key_col];
+    if (cols.key >= 0) {
+      s.key = row[cols.key];
     } else {
-      const std::string features = joinCells(row, static_cast<std::size_t>(target_col));
+      const std::string features = joinCells(row, static_cast<std::size_t>(cols.target));
       s.key = "r" + objects::sha256Hex(features.data(), features.size()).substr(0, 16);
     }
     // Duplicate rows (or keys) stay distinct samples with a numbered key, never colliding
@@ -616,14 +653,32 @@ Result<Collected> collectRows(const ImportOptions& o, bool text, const ImportPro
       seen_keys[base] = n;
     }
     seen_keys.emplace(s.key, 1);
-    s.label = row[target_col];
+    s.label = row[cols.target];
     s.size_bytes = all.size();
     if (m.task == Task::Classification) classes.insert(s.label);
     s.values = std::move(row);
     m.samples.push_back(std::move(s));
   }
-  m.columns = table->columns;
   m.classes.assign(classes.begin(), classes.end());
+}
+
+// Tables and text share rows.
+Result<Collected> collectRows(const ImportOptions& o, bool text, const ImportProgressFn& progress) {
+  Collected c;
+  Manifest& m = c.manifest;
+  m.kind = text ? DatasetKind::Text : DatasetKind::Tabular;
+  m.storage = Storage::Objects;
+  if (progress && !progress({"parsing", 0, 0, 0})) return makeError("import cancelled");
+  auto table = readRowsFile(o);
+  if (!table) return table.error();
+  std::error_code ec;
+  c.bytes_read = fs::file_size(o.source, ec);
+  m.problems = table->problems;
+  if (table->columns.empty()) return makeError("no columns found", o.source.string());
+  auto cols = chooseColumns(*table, o, text, c);
+  if (!cols) return cols.error();
+  addRowSamples(*table, *cols, o, m);
+  m.columns = table->columns;
   if (m.samples.empty()) return makeError("no usable rows", o.source.string());
   return c;
 }
@@ -643,6 +698,7 @@ Result<ImportResult> commitVersion(const Workspace& ws, const std::string& datas
                                    const Manifest& m, const std::string& message,
                                    const std::string& source, std::optional<int> parent) {
   ImportResult result;
+  ManifestStats stats = ManifestStats::of(m);
   const std::string json = m.toJson();
   objects::ObjectStore store(ws.objectsDir());
   const bool existed = store.exists(objects::sha256Hex(json.data(), json.size()));
@@ -664,13 +720,14 @@ Result<ImportResult> commitVersion(const Workspace& ws, const std::string& datas
     v.message = message;
     v.source = source;
     v.storage = m.storage;
-    v.stats = ManifestStats::of(m);
+    v.stats = stats;
     auto added = repo.addVersion(v);
     if (!added) return added.error();
     result.version = *added;
   }
   result.samples = m.samples.size();
   result.problems = m.problems;
+  result.warnings = std::move(stats.shape_warnings);
   return result;
 }
 

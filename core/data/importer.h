@@ -57,7 +57,8 @@ struct ImportResult {
   std::size_t new_objects = 0;
   std::uint64_t bytes_read = 0;
   double seconds = 0;
-  std::vector<ImportProblem> problems;
+  std::vector<ImportProblem> problems;  // skipped
+  std::vector<ImportProblem> warnings;  // imported, but worth a look: images of an odd shape
   std::vector<std::string> notes;  // defaults that were picked ("target column: species")
 };
 

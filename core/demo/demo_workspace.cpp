@@ -1,122 +1,25 @@
 #include "core/demo/demo_workspace.h"
 
-#include <torch/torch.h>
-
-#include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <fstream>
-#include <numeric>
-#include <random>
-#include <sstream>
+#include <iterator>
 #include <unistd.h>
 
+#include "core/common/numbers.h"
+#include "core/config/compose.h"
+#include "core/config/sweep.h"
 #include "core/data/dataset_repository.h"
 #include "core/data/importer.h"
 #include "core/demo/demo_datasets.h"
 #include "core/demo/embedded_resources.h"
-#include "core/objects/object_store.h"
+#include "core/metrics/series_ops.h"
 #include "core/store/database.h"
-#include "core/store/metrics_writer.h"
 #include "core/store/run_repository.h"
+#include "core/train/trainer.h"
 #include "core/workspace/workspace.h"
 
 namespace fs = std::filesystem;
 
 namespace wb::demo {
-
-namespace {
-
-std::vector<std::string_view> splitLine(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t at = 0;
-  for (;;) {
-    const auto comma = line.find(',', at);
-    out.push_back(line.substr(at, comma - at));
-    if (comma == std::string_view::npos) break;
-    at = comma + 1;
-  }
-  return out;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == ' ')) s.remove_suffix(1);
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  return std::string(s);
-}
-
-struct Mlp : torch::nn::Module {
-  Mlp(int in, int hidden, int out)
-      : fc1(register_module("fc1", torch::nn::Linear(in, hidden))),
-        fc2(register_module("fc2", torch::nn::Linear(hidden, hidden))),
-        head(register_module("head", torch::nn::Linear(hidden, out))) {}
-  torch::Tensor forward(torch::Tensor x) {
-    x = torch::relu(fc1->forward(x));
-    x = torch::relu(fc2->forward(x));
-    return head->forward(x);
-  }
-  torch::nn::Linear fc1, fc2, head;
-};
-
-std::string configYaml(const DemoOptions& o, const DemoRunSpec& r) {
-  std::ostringstream y;
-  y << "# The demo trains in-process with its own 80/20 split of Iris\n"
-    << "experiment: iris-mlp\n"
-    << "data:\n  dataset: iris@latest\n  transforms: [{name: standardize}]\n  batch_size: "
-    << o.batch_size << "\n  workers: 0\n"
-    << "model:\n  type: mlp\n  hidden: [" << r.hidden << ", " << r.hidden << "]\n"
-    << "  activation: relu\n"
-    << "optim:\n  name: " << r.optimizer << "\n  lr: " << r.lr << "\n"
-    << (r.optimizer == "sgd" ? "  momentum: 0.9\n" : "")
-    << "trainer:\n  epochs: " << o.epochs << "\n  seed: " << o.seed << "\n  device: cpu\n";
-  return y.str();
-}
-
-}  // namespace
-
-Result<TabularData> parseLabelledCsv(std::string_view csv, const std::string& source_name) {
-  TabularData data;
-  std::size_t line_no = 0;
-  std::size_t at = 0;
-  while (at < csv.size()) {
-    auto nl = csv.find('\n', at);
-    if (nl == std::string_view::npos) nl = csv.size();
-    const std::string_view line = csv.substr(at, nl - at);
-    at = nl + 1;
-    ++line_no;
-    if (trim(line).empty()) continue;
-    const auto cells = splitLine(line);
-    if (data.feature_names.empty()) {
-      if (cells.size() < 2) return makeError("need at least one feature and a label column", source_name + ":1");
-      for (std::size_t i = 0; i + 1 < cells.size(); ++i) data.feature_names.push_back(trim(cells[i]));
-      continue;
-    }
-    const std::string where = source_name + ":" + std::to_string(line_no);
-    if (cells.size() != data.feature_names.size() + 1)
-      return makeError("expected " + std::to_string(data.feature_names.size() + 1) + " columns, found " +
-                           std::to_string(cells.size()),
-                       where);
-    std::vector<float> row;
-    for (std::size_t i = 0; i + 1 < cells.size(); ++i) {
-      const std::string cell = trim(cells[i]);
-      float v = 0;
-      const auto [ptr, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
-      if (ec != std::errc() || ptr != cell.data() + cell.size())
-        return makeError("not a number: '" + cell + "' in column " + data.feature_names[i], where);
-      row.push_back(v);
-    }
-    const std::string label = trim(cells.back());
-    auto it = std::find(data.class_names.begin(), data.class_names.end(), label);
-    if (it == data.class_names.end()) {
-      data.class_names.push_back(label);
-      it = data.class_names.end() - 1;
-    }
-    data.features.push_back(std::move(row));
-    data.labels.push_back(static_cast<int>(it - data.class_names.begin()));
-  }
-  if (data.features.empty()) return makeError("no data rows", source_name);
-  return data;
-}
 
 Result<std::vector<std::string>> writeDemoConfigs(const Workspace& ws) {
   struct File {
@@ -266,193 +169,139 @@ Result<std::vector<std::string>> importDemoDatasets(
   return refs;
 }
 
+namespace {
+
+// The demo's sweep, expanded as `wb sweep CONFIG [trainer.epochs=N]` expands it.
+struct DemoSweep {
+  fs::path config;
+  std::vector<config::SweepChild> children;
+  std::string metric;  // stored key: "val/accuracy"
+  bool maximize = false;
+};
+
+Result<DemoSweep> expandDemoSweep(const Workspace& ws, const DemoOptions& o) {
+  config::ComposeOptions co;
+  co.configs_dir = ws.configsDir();
+  co.display_root = ws.root();
+  DemoSweep sweep;
+  sweep.config = ws.configsDir() / (o.sweep_config + ".yaml");
+  std::vector<std::string> overrides;
+  if (o.epochs > 0) overrides.push_back("trainer.epochs=" + std::to_string(o.epochs));
+  auto children = config::expandSweep(sweep.config, overrides, co);
+  if (!children) return children.error();
+  if (children->empty()) return makeError("the demo sweep has no runs", sweep.config.string());
+  sweep.children = std::move(*children);
+  auto composed = config::composeConfig(sweep.config, overrides, co);
+  if (!composed) return composed.error();
+  if (const auto* block = composed->tree.find("sweep")) {
+    auto spec = config::parseSweep(*block);
+    if (!spec) return spec.error();
+    sweep.metric = metrics::storedMetricKey(spec->metric_name);
+    sweep.maximize = spec->goal == config::MetricGoal::Maximize;
+  }
+  return sweep;
+}
+
+// The parent run `wb sweep` makes: the GUI lists the children under it.
+Result<store::Run> createSweepParent(store::RunRepository& runs, const DemoSweep& sweep) {
+  store::NewRun parent;
+  const auto& experiment = sweep.children.front().config.experiment;
+  parent.experiment = experiment.empty() ? "Default" : experiment;
+  parent.name = "sweep-" + sweep.config.stem().string();
+  parent.pid = ::getpid();
+  std::ifstream in(sweep.config);
+  parent.config_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  parent.tags = {{"sweep", ""}, {"demo", ""}};
+  parent.params = {{"sweep.runs", std::to_string(sweep.children.size())}, {"sweep.metric", sweep.metric}};
+  return runs.create(parent);
+}
+
+// One child, trained in this process by the trainer `wb train` runs.
+Result<DemoRunResult> trainChild(const Workspace& ws, const config::SweepChild& child,
+                                 const store::Run& parent, int run_count,
+                                 const std::function<bool(const DemoProgress&)>& progress) {
+  train::TrainRequest request;
+  request.config = child.config;
+  request.config_text = config::toYaml(child.config);
+  request.run_name = parent.name + "-" + std::to_string(child.index + 1);
+  request.parent_run_id = parent.id;
+  request.extra_params = child.params;
+  std::atomic<bool> stop{false};
+  auto outcome = train::runTraining(ws, request, [&](const nlohmann::json& event) {
+    if (!progress || event.value("event", "") != "epoch") return;
+    DemoProgress p;
+    p.phase = "training";
+    p.run_index = child.index;
+    p.run_count = run_count;
+    p.run_name = request.run_name;
+    p.epoch = event.value("epoch", 0);
+    p.epochs = event.value("epochs", 0);
+    p.val_accuracy = event["metrics"].value("val/accuracy", 0.0);
+    if (!progress(p)) stop = true;  // the trainer saves a checkpoint and marks the run killed
+  }, stop);
+  if (!outcome) return outcome.error();
+  if (outcome->status == store::RunStatus::Killed) return makeError("cancelled", request.run_name);
+  if (outcome->status != store::RunStatus::Finished)
+    return makeError("the demo run failed: " + outcome->message, request.run_name);
+  const auto& last = outcome->final_metrics;
+  auto metric = [&](const char* key) { return last.count(key) ? last.at(key) : 0.0; };
+  return DemoRunResult{outcome->run_id, request.run_name, metric("val/accuracy"), metric("val/loss"), last};
+}
+
+// "best sweep-iris-sweep-3: val/accuracy 0.9667", as `wb sweep` ends its parent.
+std::string bestLine(const DemoSweep& sweep, const std::vector<DemoRunResult>& runs) {
+  const DemoRunResult* best = nullptr;
+  double best_value = 0;
+  for (const auto& r : runs) {
+    const auto it = r.final_metrics.find(sweep.metric);
+    if (it == r.final_metrics.end()) continue;
+    if (!best || (sweep.maximize ? it->second > best_value : it->second < best_value)) {
+      best = &r;
+      best_value = it->second;
+    }
+  }
+  return best ? "best " + best->name + ": " + sweep.metric + " " + formatGeneral(best_value, 4) : "";
+}
+
+}  // namespace
+
 Result<DemoResult> createDemoWorkspace(const DemoOptions& options,
                                        const std::function<bool(const DemoProgress&)>& progress) {
   auto ws = Workspace::isWorkspace(options.dir) ? Workspace::open(options.dir)
                                                 : Workspace::create(options.dir, "Workbench demo");
   if (!ws) return ws.error();
-  auto table = parseLabelledCsv(resources::irisCsv(), "iris.csv");
-  if (!table) return table.error();
-
-  // Keep the bundled table and a config next to the runs, as a user's project would.
-  {
-    std::error_code ec;
-    fs::create_directories(ws->root() / "data", ec);
-    std::ofstream(ws->root() / "data" / "iris.csv") << resources::irisCsv();
-  }
   if (auto written = writeDemoConfigs(*ws); !written) return written.error();
-
-  // Deterministic stratified 80/20 split.
-  const auto n = static_cast<int>(table->labels.size());
-  const auto n_features = static_cast<int>(table->feature_names.size());
-  const auto n_classes = static_cast<int>(table->class_names.size());
-  std::vector<int> train_idx, val_idx;
-  {
-    std::mt19937_64 rng(options.seed);
-    for (int c = 0; c < n_classes; ++c) {
-      std::vector<int> members;
-      for (int i = 0; i < n; ++i)
-        if (table->labels[i] == c) members.push_back(i);
-      std::shuffle(members.begin(), members.end(), rng);
-      const auto n_val = static_cast<std::size_t>(std::lround(members.size() * 0.2));
-      val_idx.insert(val_idx.end(), members.begin(), members.begin() + n_val);
-      train_idx.insert(train_idx.end(), members.begin() + n_val, members.end());
-    }
-  }
-  auto toTensors = [&](const std::vector<int>& idx) {
-    auto x = torch::empty({static_cast<long>(idx.size()), n_features});
-    auto y = torch::empty({static_cast<long>(idx.size())}, torch::kLong);
-    auto xa = x.accessor<float, 2>();
-    auto ya = y.accessor<long, 1>();
-    for (std::size_t r = 0; r < idx.size(); ++r) {
-      for (int f = 0; f < n_features; ++f) xa[r][f] = table->features[idx[r]][f];
-      ya[r] = table->labels[idx[r]];
-    }
-    return std::make_pair(x, y);
-  };
-  auto [x_train, y_train] = toTensors(train_idx);
-  auto [x_val, y_val] = toTensors(val_idx);
-  // Standardise with train statistics only.
-  const auto mean = x_train.mean(0);
-  const auto stdev = x_train.std(0).clamp_min(1e-6);
-  x_train = (x_train - mean) / stdev;
-  x_val = (x_val - mean) / stdev;
-
-  auto db = ws->connect();
-  if (!db) return db.error();
-  store::RunRepository runs(**db);
-  objects::ObjectStore objects(ws->objectsDir());
-  torch::set_num_threads(1);  // a 4-16-3 MLP: threads cost more than they give
-
   DemoResult result;
   result.workspace = ws->root();
   auto datasets = importDemoDatasets(*ws, [&](const std::string& what) {
     DemoProgress p;
     p.phase = "datasets";
     p.run_name = what;
-    p.run_count = static_cast<int>(options.runs.size());
     return !progress || progress(p);
   });
   if (!datasets) return datasets.error();
   result.datasets = *datasets;
-  data::DatasetRepository datasets_repo(**db);
-  auto iris_version = datasets_repo.resolve("iris@latest");
-  const auto run_count = static_cast<int>(options.runs.size());
-  for (int ri = 0; ri < run_count; ++ri) {
-    const auto& spec = options.runs[ri];
-    store::NewRun nr;
-    nr.experiment = "iris-mlp";
-    nr.name = spec.name;
-    nr.pid = ::getpid();
-    nr.config_text = configYaml(options, spec);
-    nr.params = {{"data.name", "iris"},
-                 {"data.batch_size", std::to_string(options.batch_size)},
-                 {"model.type", "mlp"},
-                 {"model.hidden", std::to_string(spec.hidden)},
-                 {"optim.name", spec.optimizer},
-                 {"optim.lr", [&] { std::ostringstream s; s << spec.lr; return s.str(); }()},
-                 {"trainer.epochs", std::to_string(options.epochs)},
-                 {"trainer.seed", std::to_string(options.seed)}};
-    nr.tags = {{"demo", ""}, {"dataset", "iris"}};
-    if (iris_version) nr.params["data.name"] = iris_version->ref();
-    auto run = runs.create(nr);
-    if (!run) return run.error();
-    // The run records the exact dataset version it trained on.
-    if (iris_version)
-      if (auto st = datasets_repo.linkRun(run->id, iris_version->id, "train"); !st) return st.error();
 
-    store::MetricsWriterOptions wopts;
-    wopts.heartbeat_run = run->id;
-    auto writer = store::MetricsWriter::open(ws->dbPath(), wopts);
-    if (!writer) return writer.error();
-    auto& w = **writer;
-    const auto h_step_loss = w.series(run->id, "train/loss_step");
-    const auto h_train_loss = w.series(run->id, "train/loss");
-    const auto h_train_acc = w.series(run->id, "train/accuracy");
-    const auto h_val_loss = w.series(run->id, "val/loss");
-    const auto h_val_acc = w.series(run->id, "val/accuracy");
-    const auto h_lr = w.series(run->id, "train/lr");
-    const auto h_epoch_ms = w.series(run->id, "sys/epoch_time_ms");
-
-    torch::manual_seed(options.seed);
-    auto model = std::make_shared<Mlp>(n_features, spec.hidden, n_classes);
-    std::unique_ptr<torch::optim::Optimizer> opt;
-    if (spec.optimizer == "sgd") {
-      opt = std::make_unique<torch::optim::SGD>(model->parameters(),
-                                                torch::optim::SGDOptions(spec.lr).momentum(0.9));
-    } else {
-      opt = std::make_unique<torch::optim::Adam>(model->parameters(),
-                                                 torch::optim::AdamOptions(spec.lr));
+  auto sweep = expandDemoSweep(*ws, options);
+  if (!sweep) return sweep.error();
+  auto db = ws->connect();
+  if (!db) return db.error();
+  store::RunRepository runs(**db);
+  auto parent = createSweepParent(runs, *sweep);
+  if (!parent) return parent.error();
+  result.sweep_run_id = parent->id;
+  for (const auto& child : sweep->children) {
+    auto run = trainChild(*ws, child, *parent, static_cast<int>(sweep->children.size()), progress);
+    if (!run) {
+      const bool cancelled = run.error().message == "cancelled";
+      (void)runs.setStatus(parent->id, cancelled ? store::RunStatus::Killed : store::RunStatus::Failed,
+                           run.error().text());
+      return run.error();
     }
-    std::mt19937_64 shuffle_rng(options.seed + ri);
-    std::vector<long> order(static_cast<std::size_t>(x_train.size(0)));
-    std::iota(order.begin(), order.end(), 0);
-    std::int64_t step = 0;
-    double val_acc = 0, val_loss = 0;
-    bool cancelled = false;
-    for (int epoch = 1; epoch <= options.epochs && !cancelled; ++epoch) {
-      const auto t0 = std::chrono::steady_clock::now();
-      model->train();
-      std::shuffle(order.begin(), order.end(), shuffle_rng);
-      const auto perm = torch::from_blob(order.data(), {static_cast<long>(order.size())}, torch::kLong);
-      double loss_sum = 0;
-      long correct = 0;
-      for (long at = 0; at < x_train.size(0); at += options.batch_size) {
-        const auto idx = perm.slice(0, at, std::min<long>(at + options.batch_size, x_train.size(0)));
-        const auto xb = x_train.index_select(0, idx);
-        const auto yb = y_train.index_select(0, idx);
-        opt->zero_grad();
-        const auto logits = model->forward(xb);
-        const auto loss = torch::nn::functional::cross_entropy(logits, yb);
-        loss.backward();
-        opt->step();
-        ++step;
-        const double l = loss.item<double>();
-        loss_sum += l * static_cast<double>(xb.size(0));
-        correct += logits.argmax(1).eq(yb).sum().item<long>();
-        w.log(h_step_loss, step, l, epoch - 1 + static_cast<double>(at + xb.size(0)) / x_train.size(0));
-      }
-      {
-        torch::NoGradGuard no_grad;
-        model->eval();
-        const auto logits = model->forward(x_val);
-        val_loss = torch::nn::functional::cross_entropy(logits, y_val).item<double>();
-        val_acc = logits.argmax(1).eq(y_val).to(torch::kDouble).mean().item<double>();
-      }
-      const double n_train = static_cast<double>(x_train.size(0));
-      const double epoch_ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      w.log(h_train_loss, step, loss_sum / n_train, epoch);
-      w.log(h_train_acc, step, static_cast<double>(correct) / n_train, epoch);
-      w.log(h_val_loss, step, val_loss, epoch);
-      w.log(h_val_acc, step, val_acc, epoch);
-      w.log(h_lr, step, spec.lr, epoch);
-      w.log(h_epoch_ms, step, epoch_ms, epoch);
-      if (progress && !progress({"training", ri, run_count, spec.name, epoch, options.epochs, val_acc}))
-        cancelled = true;
-    }
-    if (auto st = w.close(); !st) return st.error();
-
-    // The trained weights, as an artifact in the object store.
-    std::ostringstream weights;
-    torch::serialize::OutputArchive archive;
-    model->save(archive);
-    archive.save_to(weights);
-    const std::string bytes = weights.str();
-    auto object_id = objects.put(bytes);
-    if (!object_id) return object_id.error();
-    if (auto st = runs.addArtifact({run->id, "model/last.pt", *object_id,
-                                    static_cast<std::int64_t>(bytes.size()), 0});
-        !st)
-      return st.error();
-    if (auto st = runs.setStatus(run->id, cancelled ? store::RunStatus::Killed
-                                                    : store::RunStatus::Finished,
-                                 cancelled ? "cancelled" : "");
-        !st)
-      return st.error();
-    result.runs.push_back({run->id, spec.name, val_acc, val_loss});
-    if (cancelled) return makeError("cancelled", spec.name);
+    result.runs.push_back(*run);
   }
+  if (auto st = runs.setStatus(parent->id, store::RunStatus::Finished, bestLine(*sweep, result.runs)); !st)
+    return st.error();
   return result;
 }
 

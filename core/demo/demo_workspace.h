@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,33 +14,10 @@ class Workspace;
 
 namespace wb::demo {
 
-struct TabularData {
-  std::vector<std::string> feature_names;
-  std::vector<std::string> class_names;
-  std::vector<std::vector<float>> features;  // one row per sample
-  std::vector<int> labels;                   // index into class_names
-};
-
-/// Parses a CSV whose last column is a class label and the others numbers.
-Result<TabularData> parseLabelledCsv(std::string_view csv, const std::string& source_name);
-
-struct DemoRunSpec {
-  std::string name;
-  std::string optimizer;  // "adam" or "sgd"
-  double lr = 0.01;
-  int hidden = 16;
-};
-
 struct DemoOptions {
   std::filesystem::path dir;
-  int epochs = 60;
-  int batch_size = 16;
-  std::uint64_t seed = 7;
-  std::vector<DemoRunSpec> runs = {
-      {"iris-adam-lr0.1", "adam", 0.1, 16},   {"iris-adam-lr0.03", "adam", 0.03, 16},
-      {"iris-adam-lr0.01", "adam", 0.01, 16}, {"iris-adam-lr0.003", "adam", 0.003, 16},
-      {"iris-sgd-lr0.05", "sgd", 0.05, 32},
-  };
+  int epochs = 0;                         // 0: the sweep config's own (trainer.epochs)
+  std::string sweep_config = "iris-sweep";  // under configs/: its grid is the demo's runs
 };
 
 struct DemoProgress {
@@ -57,11 +35,13 @@ struct DemoRunResult {
   std::string name;
   double val_accuracy = 0;
   double val_loss = 0;
+  std::map<std::string, double> final_metrics;  // the trainer's: last epoch's values, test/*
 };
 
 struct DemoResult {
   std::filesystem::path workspace;
-  std::vector<DemoRunResult> runs;
+  std::string sweep_run_id;         // the parent of the runs
+  std::vector<DemoRunResult> runs;  // the sweep's children, in grid order
   std::vector<std::string> datasets;  // "digits@1", … (versions imported or already there)
 };
 
@@ -75,8 +55,10 @@ Result<std::vector<std::string>> writeDemoConfigs(const Workspace& workspace);
 Result<std::vector<std::string>> importDemoDatasets(
     const Workspace& workspace, const std::function<bool(const std::string&)>& progress = {});
 
-/// Creates a workspace at options.dir (or adds to an existing one) with runs produced by real
-/// LibTorch training of an MLP on the Iris table, logged through the store.
+/// Creates a workspace at options.dir (or adds to an existing one): the demo configs and
+/// datasets, then the sweep options.sweep_config trained as `wb sweep` does, by the real
+/// trainer (core/train runTraining): a parent run with one child per grid point, each with
+/// the same params, metrics, checkpoints and dataset link as a `wb train` run.
 /// progress may return false to cancel; the run in progress is then marked killed.
 Result<DemoResult> createDemoWorkspace(const DemoOptions& options,
                                        const std::function<bool(const DemoProgress&)>& progress = {});

@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "core/data/dataset_repository.h"
 #include "core/data/image_codec.h"
 #include "core/data/importer.h"
@@ -756,6 +758,73 @@ class TestDatasets : public QObject {
     WB_VERIFY_OK((*db)->exec("DELETE FROM runs WHERE id = 'r1'"));
     WB_VERIFY_OK(repo.remove("used"));
     QVERIFY(!repo.resolve("used").ok());
+  }
+  // Issue 11, "one odd image decides the input shape": a 64x48 RGB photo that sorts first among
+  // 8x8 gray digits. It is imported (not a problem), named in one warning with its shape, and
+  // the version's stats carry the dominant shape the trainer uses.
+  void oddImageShapeIsAWarningAndStatsCarryTheDominantShape() {
+    auto& ws = freshWorkspace();
+    const fs::path root = dir("odd-shape");
+    int seed = 0;
+    for (const char* cls : {"0", "1"})
+      for (int i = 0; i < 5; ++i)
+        writeFile(root / cls / ("d" + std::to_string(i) + ".png"), pngBytes(++seed));
+    writeFile(root / "0" / "a-photo.jpg", jpegBytes(1, 64, 48));
+    ImportOptions o;
+    o.dataset = "digits";
+    o.format = SourceFormat::ImageFolder;
+    o.source = root;
+    auto r = import(o);
+    WB_VERIFY_OK(r);
+    QCOMPARE(r->samples, std::size_t(11));
+    QVERIFY(r->problems.empty());
+    QCOMPARE(r->warnings.size(), std::size_t(1));
+    QCOMPARE(r->warnings[0].path, std::string("0/a-photo.jpg"));
+    QVERIFY2(r->warnings[0].reason.find("64x48 RGB") != std::string::npos, r->warnings[0].reason.c_str());
+    QVERIFY2(r->warnings[0].reason.find("8x8 gray") != std::string::npos, r->warnings[0].reason.c_str());
+
+    // Stored with the version: what `wb data show` and the trainer read.
+    auto db = ws.connect();
+    WB_VERIFY_OK(db);
+    auto v = DatasetRepository(**db).resolve("digits@latest");
+    WB_VERIFY_OK(v);
+    const auto stats = nlohmann::json::parse(v->stats_json);
+    QCOMPARE(stats.at("dominant_shape").at("width").get<int>(), 8);
+    QCOMPARE(stats.at("dominant_shape").at("height").get<int>(), 8);
+    QCOMPARE(stats.at("dominant_shape").at("channels").get<int>(), 1);
+    QCOMPARE(stats.at("shape_warnings").get<int>(), 1);
+    QCOMPARE(stats.at("shape_warning_list").at(0).at(0).get<std::string>(), std::string("0/a-photo.jpg"));
+    QCOMPARE(v->problem_count, std::int64_t(0));
+
+    // The same, derived again from the manifest (the GUI's summary does this).
+    auto m = loadManifest(ws, *v);
+    WB_VERIFY_OK(m);
+    const auto again = ManifestStats::of(*m);
+    QVERIFY(again.dominant_shape.has_value());
+    QCOMPARE(toString(*again.dominant_shape), std::string("8x8 gray"));
+    QCOMPARE(again.shape_warnings.size(), std::size_t(1));
+  }
+
+  // A tie between two shapes goes to the one with fewer pixels, whatever sorts first; tables
+  // have no shape stats at all.
+  void dominantShapeTieTakesTheSmallerShape() {
+    Manifest m;
+    m.kind = DatasetKind::Images;
+    for (int i = 0; i < 4; ++i) {
+      Sample s;
+      s.key = "k" + std::to_string(i);
+      s.width = i < 2 ? 10 : 20;  // 10x40 RGB sorts first (by key and by shape), has more pixels
+      s.height = i < 2 ? 40 : 20;
+      s.channels = i < 2 ? 3 : 1;
+      m.samples.push_back(s);
+    }
+    const auto st = ManifestStats::of(m);
+    QVERIFY(st.dominant_shape.has_value());
+    QCOMPARE(toString(*st.dominant_shape), std::string("20x20 gray"));
+    QCOMPARE(problemPaths(st.shape_warnings), (std::set<std::string>{"k0", "k1"}));
+    m.kind = DatasetKind::Tabular;
+    QVERIFY(!ManifestStats::of(m).dominant_shape.has_value());
+    QVERIFY(ManifestStats::of(m).toJson().find("dominant_shape") == std::string::npos);
   }
 };
 

@@ -4,12 +4,15 @@
 #include <cmath>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTextDocument>
 #include <QVBoxLayout>
 
@@ -120,6 +123,7 @@ DatasetSummaryWidget::DatasetSummaryWidget(QWidget* parent)
       m_title(new QLabel(this)),
       m_facts(new QLabel(this)),
       m_note(new QLabel(this)),
+      m_odd_shapes(new QTableWidget(0, 2, this)),
       m_splitter(new QSplitter(Qt::Vertical, this)),
       m_class_plot(new QCustomPlot(m_splitter)),
       m_detail_stack(new QStackedWidget(m_splitter)),
@@ -136,18 +140,29 @@ DatasetSummaryWidget::DatasetSummaryWidget(QWidget* parent)
   f.setBold(true);
   m_title->setFont(f);
   m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_facts->setObjectName(QStringLiteral("summaryFacts"));
   m_facts->setTextFormat(Qt::RichText);
   m_facts->setWordWrap(true);
   m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse |
                                    Qt::LinksAccessibleByKeyboard);
   connect(m_facts, &QLabel::linkActivated, this, [this](const QString& link) {
     if (link == QStringLiteral("#problems")) Q_EMIT problemsRequested();
+    if (link == QStringLiteral("#odd-shapes")) setOddShapesVisible(!m_show_odd_shapes);
   });
   m_note->setWordWrap(true);
   m_note->setVisible(false);
   layout->addWidget(m_title);
   layout->addWidget(m_facts);
   layout->addWidget(m_note);
+  m_odd_shapes->setObjectName(QStringLiteral("oddShapes"));
+  m_odd_shapes->setHorizontalHeaderLabels({tr("Sample"), tr("Shape")});
+  m_odd_shapes->verticalHeader()->hide();
+  m_odd_shapes->horizontalHeader()->setStretchLastSection(true);
+  m_odd_shapes->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_odd_shapes->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_odd_shapes->setMaximumHeight(140);
+  m_odd_shapes->setVisible(false);
+  layout->addWidget(m_odd_shapes);
   layout->addWidget(m_splitter, 1);
 
   m_class_title = setUpPlot(m_class_plot);
@@ -193,6 +208,8 @@ void DatasetSummaryWidget::setVersion(const data::DatasetVersion* version) {
   m_charted.clear();
   m_stats_model->setColumns({}, {});
   m_note->setVisible(false);
+  fillOddShapes({});
+  setOddShapesVisible(false);
   if (!version) {
     m_version.reset();
     m_title->setText(tr("No dataset selected"));
@@ -221,6 +238,7 @@ void DatasetSummaryWidget::setVersion(const data::DatasetVersion* version) {
                        : tr("<a href=\"#problems\">%1 problems</a>")
                              .arg(locale.toString(static_cast<qlonglong>(v.problem_count))))
                 : tr("no problems"));
+  facts += shapeFacts(v);
   if (!v.message.empty())
     facts += QStringLiteral("<br>") +
              tr("Message: %1").arg(QString::fromStdString(v.message).toHtmlEscaped());
@@ -229,6 +247,41 @@ void DatasetSummaryWidget::setVersion(const data::DatasetVersion* version) {
              tr("Source: %1").arg(QString::fromStdString(v.source).toHtmlEscaped());
   m_facts->setText(facts);
   clearPlots(tr("Loading the manifest…"));
+}
+
+// Images: "Dominant 28×28 gray · 1 sample of another size/channels" (a link), from the
+// version's stats, so it shows before the manifest is loaded.
+QString DatasetSummaryWidget::shapeFacts(const data::DatasetVersion& v) const {
+  const auto stats = nlohmann::json::parse(v.stats_json, nullptr, false);
+  if (!stats.is_object() || !stats.contains("dominant_shape")) return {};
+  const auto& d = stats["dominant_shape"];
+  const int w = d.value("width", 0), h = d.value("height", 0), c = d.value("channels", 0);
+  const QString shape = c == 1   ? tr("%1×%2 gray").arg(w).arg(h)
+                        : c == 3 ? tr("%1×%2 RGB").arg(w).arg(h)
+                                 : tr("%1×%2, %3 channels").arg(w).arg(h).arg(c);
+  const auto odd = stats.value("shape_warnings", std::size_t{0});
+  QString text = QStringLiteral("<br>") + tr("Dominant %1").arg(shape) + QStringLiteral(" · ");
+  if (odd == 0) return text + tr("every image has this shape");
+  return text + QStringLiteral("<a href=\"#odd-shapes\">%1</a>")
+                    .arg(odd == 1 ? tr("1 sample of another size/channels")
+                                  : tr("%1 samples of another size/channels")
+                                        .arg(QLocale().toString(static_cast<qulonglong>(odd))));
+}
+
+void DatasetSummaryWidget::fillOddShapes(const std::vector<data::ImportProblem>& warnings) {
+  m_odd_shapes->setRowCount(static_cast<int>(warnings.size()));
+  for (int r = 0; r < static_cast<int>(warnings.size()); ++r) {
+    const auto& w = warnings[static_cast<std::size_t>(r)];
+    m_odd_shapes->setItem(r, 0, new QTableWidgetItem(QString::fromStdString(w.path)));
+    m_odd_shapes->setItem(r, 1, new QTableWidgetItem(QString::fromStdString(w.reason)));
+  }
+  m_odd_shapes->resizeColumnToContents(0);
+  m_odd_shapes->setVisible(m_show_odd_shapes && !warnings.empty());
+}
+
+void DatasetSummaryWidget::setOddShapesVisible(bool visible) {
+  m_show_odd_shapes = visible;
+  m_odd_shapes->setVisible(visible && m_odd_shapes->rowCount() > 0);
 }
 
 void DatasetSummaryWidget::setLoadError(const QString& message) {
@@ -251,6 +304,7 @@ void DatasetSummaryWidget::setLoaded(LoadedVersionPtr loaded) {
   facts.replace(QStringLiteral("<span id=task>…</span>"),
                 QString::fromUtf8(data::toString(m.task).data()));
   m_facts->setText(facts);
+  fillOddShapes(loaded->stats.shape_warnings);
 
   if (m.task == data::Task::Regression)
     plotTargetHistogram(*loaded);

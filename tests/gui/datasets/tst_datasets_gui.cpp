@@ -586,6 +586,52 @@ class TestDatasetsGui : public QObject {
     QVERIFY(decoded < static_cast<quint64>(kItems) / 4);  // only what was on screen, not everything
   }
 
+  // Issue 11: a 40x30 gray image among 24x24 RGB ones is imported, and the summary says which
+  // shape dominates and links to the odd sample (a table naming it and its shape).
+  void summaryShowsTheDominantShapeAndOddSamples() {
+    const QString ws_path = newWorkspace(QStringLiteral("odd-shape"));
+    const QString folder = m_dir.filePath(QStringLiteral("odd-shape-images"));
+    for (int i = 0; i < 4; ++i)
+      writeFile(QStringLiteral("%1/a/%2.png").arg(folder).arg(i), pngBytes(i));
+    auto odd = data::encodePng(data::Image::zeros(40, 30, 1));
+    QVERIFY(odd);
+    writeFile(folder + QStringLiteral("/a/odd.png"), QByteArray::fromStdString(*odd));
+    auto ws = wb::Workspace::open(ws_path.toStdString());
+    QVERIFY(ws);
+    data::ImportOptions o;
+    o.dataset = "odd";
+    o.format = data::SourceFormat::ImageFolder;
+    o.source = folder.toStdString();
+    auto imported = data::importDataset(*ws, o);
+    QVERIFY2(imported, imported ? "" : imported.error().text().c_str());
+    auto manifest = data::loadManifest(*ws, imported->version);
+    QVERIFY(manifest);
+
+    DatasetSummaryWidget summary;
+    summary.resize(900, 700);
+    summary.show();
+    summary.setVersion(&imported->version);
+    const QString header = summary.headerText();
+    QVERIFY2(header.contains(QStringLiteral("Dominant 24×24 RGB")), qPrintable(header));
+    QVERIFY2(header.contains(QStringLiteral("1 sample of another size/channels")), qPrintable(header));
+    auto loaded = std::make_shared<LoadedVersion>();
+    loaded->version = imported->version;
+    loaded->manifest = *manifest;
+    loaded->stats = data::ManifestStats::of(*manifest);
+    summary.setLoaded(loaded);
+    auto* table = summary.oddShapesTable();
+    QVERIFY(!table->isVisible());
+    auto* facts = summary.findChild<QLabel*>(QStringLiteral("summaryFacts"));
+    QVERIFY(facts);
+    QVERIFY(facts->text().contains(QStringLiteral("#odd-shapes")));
+    Q_EMIT facts->linkActivated(QStringLiteral("#odd-shapes"));  // the header's link
+    QVERIFY(table->isVisible());
+    QCOMPARE(table->rowCount(), 1);
+    QCOMPARE(table->item(0, 0)->text(), QStringLiteral("a/odd.png"));
+    QVERIFY2(table->item(0, 1)->text().contains(QStringLiteral("40x30 gray")),
+             qPrintable(table->item(0, 1)->text()));
+  }
+
   void historyDiff() {
     const QString ws_path = newWorkspace(QStringLiteral("history"));
     auto ws = wb::Workspace::open(ws_path.toStdString());
