@@ -103,14 +103,16 @@ void listModels(const Globals& g) {
 }
 
 // `wb train --dry-run`: what would be trained, without a run.
-int planOnly(const Globals& g, const wb::Workspace& ws, const wb::config::ExperimentConfig& config) {
-  const auto plan = unwrap(wb::train::planTraining(ws, config));
+int planOnly(const Globals& g, const wb::Workspace& ws, const wb::config::ExperimentConfig& config,
+             const wb::config::ConfigNode* source) {
+  const auto plan = unwrap(wb::train::planTraining(ws, config, source));
   if (g.json) {
     std::cout << json{{"event", "plan"}, {"dataset", plan.dataset}, {"input_shape", plan.input_shape},
                       {"classes", plan.classes}, {"parameters", plan.parameters},
                       {"train_samples", plan.train_samples}, {"val_samples", plan.val_samples},
                       {"test_samples", plan.test_samples}, {"batches_per_epoch", plan.batches_per_epoch},
-                      {"device", plan.device}, {"model", wb::config::toString(config.model.type)}}
+                      {"device", plan.device}, {"model", wb::config::toString(config.model.type)},
+                      {"warnings", plan.warnings}}
                      .dump()
               << std::endl;
     return 0;
@@ -125,6 +127,7 @@ int planOnly(const Globals& g, const wb::Workspace& ws, const wb::config::Experi
             << " parameters\n"
             << "epoch    " << plan.batches_per_epoch << " batches of " << config.data.batch_size << " on "
             << plan.device << '\n';
+  for (const auto& w : plan.warnings) std::cout << "warning  " << w << '\n';
   return 0;
 }
 
@@ -146,7 +149,10 @@ int train(const Globals& g, const std::string& config_path, const std::vector<st
     if (stdin_text)  // an editor's unsaved text; CONFIG names it and anchors its defaults
       co.primary_text = std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     auto config = unwrap(wb::config::loadExperimentConfig(primary, overrides, co));
-    if (dry_run) return planOnly(g, ws, config);
+    // The composed tree again, for the origins of errors only the data can tell (dataset, monitor).
+    auto composed = wb::config::composeConfig(primary, overrides, co);
+    if (composed) request.source = composed->tree;
+    if (dry_run) return planOnly(g, ws, config, composed ? &request.source : nullptr);
     request.config = config;
     request.config_text = wb::config::toYaml(config);
   }
