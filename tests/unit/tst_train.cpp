@@ -400,6 +400,7 @@ trainer:
     std::vector<std::string> problems;
     train::TrainRequest req;
     req.config = c;
+    req.config_text = config::toYaml(c);
     auto r = train::runTraining(
         *m_ws, req,
         [&](const nlohmann::json& e) {
@@ -538,7 +539,9 @@ trainer:
     store::RunRepository runs(**db);
     objects::ObjectStore objects(m_ws->objectsDir());
     std::string state, prep;
-    for (const auto& a : *runs.artifacts(r->run_id)) {
+    auto arts = runs.artifacts(r->run_id);  // named: a temporary would die before the loop
+    WB_VERIFY_OK(arts);
+    for (const auto& a : *arts) {
       if (a.path == "checkpoints/last.pt") state = *objects.read(a.object_id);
       if (a.path == "preprocessing.json") prep = *objects.read(a.object_id);
     }
@@ -581,7 +584,7 @@ trainer:
     const auto logged = series(r->run_id, "val/rmse");
     QVERIFY(!logged.empty());
     QVERIFY2(std::abs(logged.back().value - rmse) <= 1e-3 * rmse,
-             qPrintable(QString::number(logged.back().value) + " vs " + QString::number(rmse)));
+             qPrintable(QString::number(logged.back().value) + QStringLiteral(" vs ") + QString::number(rmse)));
     const auto loss = series(r->run_id, "val/loss");
     QVERIFY2(std::abs(loss.back().value - rmse * rmse) <= 1e-3 * rmse * rmse,
              qPrintable(QString::number(loss.back().value)));
