@@ -31,14 +31,16 @@ extern "C" void onTrainSignal(int) { g_train_stop = true; }
 bool stdoutOpen() { return static_cast<bool>(std::cout); }
 
 // `wb train --dry-run`: what would be trained, without a run.
-int planOnly(const GlobalArgs& g, const Workspace& ws, const config::ExperimentConfig& config) {
-  const auto plan = unwrap(train::planTraining(ws, config));
+int planOnly(const GlobalArgs& g, const Workspace& ws, const config::ExperimentConfig& config,
+             const config::ConfigNode* source) {
+  const auto plan = unwrap(train::planTraining(ws, config, source));
   if (g.json) {
     std::cout << json{{"event", "plan"}, {"dataset", plan.dataset}, {"input_shape", plan.input_shape},
                       {"classes", plan.classes}, {"parameters", plan.parameters},
                       {"train_samples", plan.train_samples}, {"val_samples", plan.val_samples},
                       {"test_samples", plan.test_samples}, {"batches_per_epoch", plan.batches_per_epoch},
-                      {"device", plan.device}, {"model", config::toString(config.model.type)}}
+                      {"device", plan.device}, {"model", config::toString(config.model.type)},
+                      {"warnings", plan.warnings}}
                      .dump()
               << std::endl;
     return 0;
@@ -53,6 +55,7 @@ int planOnly(const GlobalArgs& g, const Workspace& ws, const config::ExperimentC
             << " parameters\n"
             << "epoch    " << plan.batches_per_epoch << " batches of " << config.data.batch_size << " on "
             << plan.device << '\n';
+  for (const auto& w : plan.warnings) std::cout << "warning  " << w << '\n';
   return 0;
 }
 
@@ -98,9 +101,12 @@ train::TrainRequest makeRequest(const GlobalArgs& g, const Workspace& ws, const 
     if (a.stdin_text)  // an editor's unsaved text; CONFIG names it and anchors its defaults
       co.primary_text = std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     auto config = unwrap(config::loadExperimentConfig(primary, a.overrides, co));
+    // The composed tree again, for the origins of errors only the data can tell (dataset, monitor).
+    auto composed = config::composeConfig(primary, a.overrides, co);
+    if (composed) request.source = composed->tree;
     if (a.dry_run) {
       *planned = true;
-      planOnly(g, ws, config);
+      planOnly(g, ws, config, composed ? &request.source : nullptr);
       return request;
     }
     request.config = config;

@@ -117,6 +117,33 @@ std::string joinCells(const Sample& sample, const std::vector<int>& cols) {
   return out;
 }
 
+// The most common (width, height) and channel count among SAMPLES' manifest shapes; ties go to
+// the shape met first (key order). False when no sample has a known shape.
+bool dominantShape(const Manifest& manifest, const std::vector<std::size_t>& samples, int& w, int& h,
+                   int& c) {
+  std::map<std::pair<int, int>, std::pair<std::size_t, std::size_t>> sizes;  // → (count, first)
+  std::map<int, std::pair<std::size_t, std::size_t>> channels;
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    const Sample& s = manifest.samples[samples[k]];
+    if (s.width <= 0 || s.height <= 0 || (s.channels != 1 && s.channels != 3)) continue;
+    auto& size = sizes.try_emplace({s.width, s.height}, 0, k).first->second;
+    ++size.first;
+    auto& chan = channels.try_emplace(s.channels, 0, k).first->second;
+    ++chan.first;
+  }
+  if (sizes.empty()) return false;
+  auto better = [](const auto& a, const auto& b) {
+    return a.second.first != b.second.first ? a.second.first > b.second.first
+                                            : a.second.second < b.second.second;
+  };
+  const auto size = std::min_element(sizes.begin(), sizes.end(), better);
+  const auto chan = std::min_element(channels.begin(), channels.end(), better);
+  w = size->first.first;
+  h = size->first.second;
+  c = chan->first;
+  return true;
+}
+
 }  // namespace
 
 struct DataLoader::Impl {
@@ -137,6 +164,7 @@ struct DataLoader::Impl {
   Task task = Task::Unknown;
   ImagePipeline image_pipeline;
   int out_w = 0, out_h = 0, out_c = 0;
+  std::size_t other_shape = 0;  // members whose manifest shape is not the dominant one
   std::unique_ptr<CacheSlot[]> cache;  // images, one slot per member; null = no cache
   TabularPipeline tabular;
   // Tables: each member's features and target are converted from text once, on first use
@@ -461,18 +489,22 @@ struct DataLoader::Impl {
     for (std::size_t i = 0; i < manifest.samples.size(); ++i) {
       if (manifest.samples[i].split == Split::Train) train.push_back(i);
     }
-    // The output shape comes from the first training sample, so every split of a version
-    // yields the same shape.
-    const std::size_t shape_from =
-        !train.empty() ? train.front() : (!members.empty() ? members.front() : 0);
-    const Sample& first = manifest.samples[shape_from];
-    int w = first.width, h = first.height, c = first.channels;
-    if (w <= 0 || h <= 0 || (c != 1 && c != 3)) {
-      auto image = readImage(samplePathOf(shape_from));
-      if (!image) return makeError(image.error().text(), "sample '" + first.key + "'");
+    // The output shape comes from the dominant shape of the training samples (all samples
+    // when train is empty), so every split of a version yields the same shape and one odd
+    // image cannot decide it; the others are resized and converted in apply().
+    const std::vector<std::size_t>& shape_from = !train.empty() ? train : members;
+    int w = 0, h = 0, c = 0;
+    if (!dominantShape(manifest, shape_from, w, h, c)) {
+      const std::size_t first = shape_from.empty() ? 0 : shape_from.front();
+      auto image = readImage(samplePathOf(first));
+      if (!image) return makeError(image.error().text(), "sample '" + manifest.samples[first].key + "'");
       w = image->width;
       h = image->height;
       c = image->channels;
+    }
+    for (std::size_t m : members) {
+      const Sample& s = manifest.samples[m];
+      if (s.width > 0 && (s.width != w || s.height != h || s.channels != c)) ++other_shape;
     }
     image_pipeline.outputShape(w, h, c, out_w, out_h, out_c);
     if (out_w < 1 || out_h < 1 || (out_c != 1 && out_c != 3)) {
@@ -772,6 +804,14 @@ std::size_t DataLoader::vocabularySize() const {
 }
 
 bool DataLoader::cacheEnabled() const { return m_impl->cache != nullptr; }
+
+std::size_t DataLoader::otherShapeSamples() const { return m_impl->other_shape; }
+
+double DataLoader::inverseTarget(double value) const {
+  return m_impl->kind == DatasetKind::Tabular && m_impl->task == Task::Regression
+             ? m_impl->tabular.inverseTarget(value)
+             : value;
+}
 
 const Manifest& DataLoader::manifest() const { return m_impl->manifest; }
 

@@ -117,6 +117,13 @@ class DataLoader {
   std::vector<std::string> classes() const;
   /// Texts: the size of the token id space (EmbeddingBag rows); 0 otherwise.
   std::size_t vocabularySize() const;
+  /// Images: samples of this split whose size or channel count is not the dominant one of
+  /// the training samples (the one the input shape comes from); apply() resizes and converts
+  /// them. 0 for tables and texts.
+  std::size_t otherShapeSamples() const;
+  /// Regression tables: a model output (or target) in the units batches carry, back in the
+  /// target's own units (undoes "standardize_target"); identity otherwise.
+  double inverseTarget(double value) const;
   /// True when decoded images are being cached (the Cache option resolved).
   bool cacheEnabled() const;
   /// The manifest this loader reads (Batch::indices point into its samples).

@@ -1,16 +1,25 @@
 // The trainer on real data: Iris (MLP) and procedural digits (LeNet), NaN detection, stop,
 // determinism, checkpoints and the records a run leaves.
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <torch/torch.h>
 
-#include <atomic>
-#include <thread>
-#include <fstream>
+#include <signal.h>
 
+#include <atomic>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "core/common/numbers.h"
 #include "core/config/experiment_config.h"
+#include "core/data/dataset_repository.h"
+#include "core/data/image_codec.h"
 #include "core/data/importer.h"
+#include "core/data/loader.h"
 #include "core/demo/demo_datasets.h"
 #include "core/models/model_factory.h"
 #include "core/objects/object_store.h"
@@ -51,6 +60,35 @@ class TestTrain : public QObject {
     r.config_text = config::toYaml(c);
     return train::runTraining(
         *m_ws, r, [&](const nlohmann::json& e) { if (events) events->push_back(e); }, stop);
+  }
+
+  // Object ids under the workspace's object store.
+  std::set<std::string> objectIds() {
+    std::set<std::string> ids;
+    for (const auto& e : fs::recursive_directory_iterator(m_ws->objectsDir()))
+      if (e.is_regular_file())
+        ids.insert(e.path().parent_path().filename().string() + e.path().filename().string());
+    return ids;
+  }
+
+  std::size_t runCount() {
+    auto db = m_ws->connect();
+    store::RunRepository runs(**db);
+    auto all = runs.list();
+    return all ? all->size() : 0;
+  }
+
+  static void writeFile(const fs::path& path, const std::string& bytes) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << bytes;
+  }
+
+  static std::string png(int w, int h, int channels, int seed) {
+    data::Image img = data::Image::zeros(w, h, channels);
+    for (std::size_t i = 0; i < img.pixels.size(); ++i)
+      img.pixels[i] = static_cast<std::uint8_t>((i * 13 + static_cast<std::size_t>(seed) * 29) % 251);
+    auto bytes = data::encodePng(img);
+    return bytes ? *bytes : std::string();
   }
 
   static constexpr const char* kIris = R"(experiment: iris
@@ -253,6 +291,329 @@ trainer:
     for (std::size_t i = 1; i < loss.size(); ++i)
       if (loss[i].value < loss[best].value - 1e-3) best = i;
     QCOMPARE(loss.size() - 1 - best, std::size_t(5));
+  }
+
+  // Bug: the input shape came from the first training sample, so one 640x427 RGB photo that
+  // sorts first among 28x28 gray digits made the whole dataset 3x427x640.
+  void oddImageDoesNotDecideTheInputShape() {
+    const fs::path src = fs::path(m_tmp.path().toStdString()) / "odd_src";
+    for (const char* cls : {"a", "b"})
+      for (int i = 0; i < 12; ++i)
+        writeFile(src / cls / ("img_" + std::to_string(10 + i) + ".png"), png(28, 28, 1, i));
+    writeFile(src / "a" / "000_photo.png", png(640, 427, 3, 99));  // sorts first
+    data::ImportOptions o;
+    o.dataset = "odd";
+    o.format = data::SourceFormat::ImageFolder;
+    o.source = src;
+    o.split.train = 1;  // every sample in train: the photo is the first training sample
+    o.split.val = 0;
+    o.split.test = 0;
+    WB_VERIFY_OK(data::importDataset(*m_ws, o));
+    auto c = parse(R"(data:
+  dataset: odd
+  batch_size: 8
+  workers: 0
+model:
+  type: lenet
+trainer:
+  epochs: 1
+  checkpoint: {monitor: train_loss}
+)");
+    auto plan = train::planTraining(*m_ws, c);
+    WB_VERIFY_OK(plan);
+    QCOMPARE(plan->input_shape, (std::vector<std::int64_t>{1, 28, 28}));
+    // The photo goes through the pipeline: resized to 28x28 and made gray in its batch.
+    data::LoaderOptions lo;
+    lo.workers = 0;
+    lo.batch_size = 5;
+    auto loader = data::DataLoader::open(*m_ws, "odd", nullptr, lo);
+    WB_VERIFY_OK(loader);
+    QCOMPARE((*loader)->inputShape(), (std::vector<std::int64_t>{1, 28, 28}));
+    std::size_t seen = 0;
+    for (;;) {
+      auto b = (*loader)->next();
+      WB_VERIFY_OK(b);
+      if (!*b) break;
+      QCOMPARE((*b)->inputs.size(1), std::int64_t{1});
+      QCOMPARE((*b)->inputs.size(3), std::int64_t{28});
+      seen += (*b)->indices.size();
+    }
+    QCOMPARE(seen, std::size_t(25));
+  }
+
+  // Bug: `checkpoint.monitor: val_acuracy` silently fell back to train/loss (best = epoch 1,
+  // early stopping never fired). Now the dry run and the start reject it with a suggestion.
+  void misspelledMonitorIsRejected() {
+    auto c = parse(kIris);
+    c.trainer.checkpoint.monitor = "val_acuracy";
+    c.trainer.checkpoint.mode = config::MonitorMode::Max;
+    auto plan = train::planTraining(*m_ws, c);
+    QVERIFY(!plan.ok());
+    QVERIFY2(plan.error().text().find("did you mean 'val_accuracy'") != std::string::npos,
+             plan.error().text().c_str());
+    QVERIFY2(plan.error().text().find("trainer.checkpoint.monitor") != std::string::npos,
+             plan.error().text().c_str());
+    const std::size_t runs_before = runCount();
+    std::atomic<bool> stop{false};
+    auto r = run(c, stop);
+    QVERIFY(!r.ok());  // before a run exists
+    QCOMPARE(runCount(), runs_before);
+
+    c = parse(kIris);
+    c.trainer.early_stopping.enabled = true;
+    c.trainer.early_stopping.monitor = "val/los";
+    plan = train::planTraining(*m_ws, c);
+    QVERIFY(!plan.ok());
+    QVERIFY2(plan.error().text().find("did you mean 'val/loss'") != std::string::npos,
+             plan.error().text().c_str());
+    // A regression metric on a classification task.
+    c = parse(kIris);
+    c.trainer.checkpoint.monitor = "val_rmse";
+    plan = train::planTraining(*m_ws, c);
+    QVERIFY(!plan.ok());
+    QVERIFY2(plan.error().text().find("val_rmse") != std::string::npos, plan.error().text().c_str());
+    // Valid names pass, in either spelling.
+    c = parse(kIris);
+    c.trainer.checkpoint.monitor = "val/f1_macro";
+    c.trainer.early_stopping.enabled = true;
+    c.trainer.early_stopping.monitor = "val_accuracy";
+    WB_VERIFY_OK(train::planTraining(*m_ws, c));
+  }
+
+  void missingDatasetGetsASuggestion() {
+    auto c = parse(kIris);
+    c.data.dataset = "irsi@latest";
+    auto plan = train::planTraining(*m_ws, c);
+    QVERIFY(!plan.ok());
+    QVERIFY2(plan.error().text().find("did you mean 'iris'") != std::string::npos,
+             plan.error().text().c_str());
+  }
+
+  // Bug: the checkpoint and trainer.completed_epochs were saved before the epoch's metrics
+  // were flushed, so a kill -9 after an epoch end left a hole in val/ after --resume. When an
+  // epoch is announced (the checkpoint claims it complete), another connection must already
+  // see its metrics.
+  void epochMetricsAreDurableBeforeTheCheckpoint() {
+    std::atomic<bool> stop{false};
+    auto c = parse(kIris);
+    c.trainer.epochs = 6;
+    std::vector<std::string> problems;
+    train::TrainRequest req;
+    req.config = c;
+    req.config_text = config::toYaml(c);
+    auto r = train::runTraining(
+        *m_ws, req,
+        [&](const nlohmann::json& e) {
+          if (e.value("event", "") != "epoch") return;
+          const int epoch = e.value("epoch", 0);
+          auto db = m_ws->connect();
+          store::MetricsReader reader(**db);
+          store::RunRepository runs(**db);
+          auto params = runs.params(e.value("run_id", ""));
+          auto val = reader.series(e.value("run_id", ""), "val/loss");
+          const std::size_t points = val ? val->size() : 0;
+          const auto done = params ? params->find("trainer.completed_epochs") : store::ParamMap::const_iterator();
+          if (!params || done == params->end() || done->second != std::to_string(epoch) ||
+              points != static_cast<std::size_t>(epoch))
+            problems.push_back("epoch " + std::to_string(epoch) + ": " + std::to_string(points) +
+                               " val/loss points");
+          if (epoch == 3) stop = true;
+        },
+        stop);
+    WB_VERIFY_OK(r);
+    QVERIFY2(problems.empty(), problems.empty() ? "" : problems.front().c_str());
+    QCOMPARE(int(r->status), int(store::RunStatus::Killed));
+    // --resume continues after epoch 3 and the series has no hole and no repeat.
+    auto resumed = train::resumeRequest(*m_ws, r->run_id);
+    WB_VERIFY_OK(resumed);
+    stop = false;
+    auto r2 = train::runTraining(*m_ws, *resumed, {}, stop);
+    WB_VERIFY_OK(r2);
+    QCOMPARE(int(r2->status), int(store::RunStatus::Finished));
+    const auto val = series(r->run_id, "val/loss");
+    QCOMPARE(val.size(), std::size_t(6));
+    for (std::size_t i = 0; i < val.size(); ++i) QCOMPARE(val[i].epoch, double(i + 1));
+  }
+
+  // The same bug end to end: `wb train` killed with SIGKILL right after an epoch end, then
+  // resumed; the val/ series must have every epoch.
+  void killedRunResumesWithoutAHole() {
+    const fs::path cfg = m_ws->configsDir() / "iris-kill.yaml";
+    writeFile(cfg, std::string(kIris) + "");
+    QProcess p;
+    const QString cli = qEnvironmentVariable("WB_CLI", QStringLiteral(WB_CLI_PATH));
+    QVERIFY2(QFileInfo::exists(cli), qPrintable(cli));
+    p.setProgram(cli);
+    p.setArguments({QStringLiteral("-w"), QString::fromStdString(m_ws->root().string()),
+                    QStringLiteral("--json"), QStringLiteral("train"), QString::fromStdString(cfg.string()),
+                    QStringLiteral("trainer.epochs=200"), QStringLiteral("--name"),
+                    QStringLiteral("kill-victim")});
+    p.start();
+    QVERIFY2(p.waitForStarted(10'000), qPrintable(p.errorString()));
+    QByteArray out;
+    bool killed = false;
+    QElapsedTimer t;
+    t.start();
+    while (!killed && t.elapsed() < 60'000 && p.state() != QProcess::NotRunning) {
+      p.waitForReadyRead(50);
+      out += p.readAllStandardOutput();
+      for (const auto& line : out.split('\n')) {
+        if (!line.contains("\"event\":\"epoch\"")) continue;
+        const auto e = nlohmann::json::parse(line.toStdString(), nullptr, false);
+        if (e.is_object() && e.value("epoch", 0) >= 2) {
+          ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+          killed = true;
+          break;
+        }
+      }
+    }
+    QVERIFY2(killed, out.left(2000).constData());
+    QVERIFY(p.waitForFinished(10'000));
+    auto db = m_ws->connect();
+    store::RunRepository runs(**db);
+    auto victim = runs.find("kill-victim");
+    WB_VERIFY_OK(victim);
+    auto resumed = train::resumeRequest(*m_ws, victim->id);
+    WB_VERIFY_OK(resumed);
+    resumed->config.trainer.epochs = 200;  // as stored
+    std::atomic<bool> stop{false};
+    auto r = train::runTraining(*m_ws, *resumed, {}, stop);
+    WB_VERIFY_OK(r);
+    QCOMPARE(int(r->status), int(store::RunStatus::Finished));
+    std::set<int> epochs;
+    for (const auto& point : series(victim->id, "val/loss")) epochs.insert(int(point.epoch));
+    QCOMPARE(int(epochs.size()), 200);
+    QCOMPARE(*epochs.begin(), 1);
+    QCOMPARE(*epochs.rbegin(), 200);
+  }
+
+  // Bug: regression targets were not scaled (first val/loss 26,877 on diabetes) and with
+  // standardize_target the metrics came out in standardized units.
+  void regressionTrainsInTargetUnits() {
+    const fs::path csv = fs::path(m_tmp.path().toStdString()) / "reg.csv";
+    {
+      std::ofstream out(csv);
+      out << "x1,x2,x3,y\n";
+      std::uint64_t s = 12345;
+      auto uniform = [&] {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<double>(s >> 11) / 9007199254740992.0 * 2 - 1;
+      };
+      for (int i = 0; i < 400; ++i) {
+        const double x1 = uniform(), x2 = uniform(), x3 = uniform();
+        const double y = 10000 + 3000 * x1 - 2000 * x2 * x2 + 500 * x3 + 100 * uniform();
+        out << formatDouble(x1) << ',' << formatDouble(x2) << ',' << formatDouble(x3) << ','
+            << formatDouble(y) << '\n';
+      }
+    }
+    data::ImportOptions o;
+    o.dataset = "reg";
+    o.format = data::SourceFormat::Table;
+    o.source = csv;
+    o.target_column = "y";
+    o.task = data::Task::Regression;
+    WB_VERIFY_OK(data::importDataset(*m_ws, o));
+    auto c = parse(R"(data:
+  dataset: reg
+  transforms: [{name: standardize}]
+  batch_size: 32
+  workers: 0
+model:
+  type: mlp
+  hidden: [32]
+optim: {name: adam, lr: 0.01}
+trainer:
+  epochs: 40
+  seed: 5
+  deterministic: true
+)");
+    std::atomic<bool> stop{false};
+    auto r = run(c, stop);
+    WB_VERIFY_OK(r);
+    QCOMPARE(int(r->status), int(store::RunStatus::Finished));
+    const double r2 = r->final_metrics["val/r2"];
+    QVERIFY2(r2 > 0.9, qPrintable(QString::number(r2)));
+
+    // val/rmse of the last epoch, computed directly from last.pt and the CSV's targets.
+    auto db = m_ws->connect();
+    store::RunRepository runs(**db);
+    objects::ObjectStore objects(m_ws->objectsDir());
+    std::string state, prep;
+    auto arts = runs.artifacts(r->run_id);  // named: a temporary would die before the loop
+    WB_VERIFY_OK(arts);
+    for (const auto& a : *arts) {
+      if (a.path == "checkpoints/last.pt") state = *objects.read(a.object_id);
+      if (a.path == "preprocessing.json") prep = *objects.read(a.object_id);
+    }
+    auto model = models::buildModelFromState(state);
+    WB_VERIFY_OK(model);
+    (*model)->eval();
+    const auto fitted = nlohmann::json::parse(prep);
+    QVERIFY2(fitted.value("target_scale", 1.0) > 100, fitted.dump().c_str());  // stored, invertible
+    data::DatasetRepository datasets(**db);
+    auto version = datasets.resolve("reg");
+    WB_VERIFY_OK(version);
+    auto manifest = data::loadManifest(*m_ws, *version);
+    WB_VERIFY_OK(manifest);
+    data::LoaderOptions lo;
+    lo.split = data::Split::Val;
+    lo.shuffle = false;
+    lo.workers = 0;
+    lo.mode = data::ImagePipeline::Mode::Eval;
+    auto loader = data::DataLoader::create(*m_ws, *manifest, fitted, lo);
+    WB_VERIFY_OK(loader);
+    double sq = 0;
+    std::size_t n = 0;
+    torch::NoGradGuard no_grad;
+    for (;;) {
+      auto b = (*loader)->next();
+      WB_VERIFY_OK(b);
+      if (!*b) break;
+      auto out = (*model)->forward((*b)->inputs).squeeze(1).to(torch::kDouble);
+      for (std::size_t k = 0; k < (*b)->indices.size(); ++k) {
+        const double pred = out[static_cast<std::int64_t>(k)].item<double>() *
+                                fitted.value("target_scale", 1.0) +
+                            fitted.value("target_mean", 0.0);
+        const double y = *parseDouble(manifest->samples[(*b)->indices[k]].label);
+        sq += (pred - y) * (pred - y);
+        ++n;
+      }
+    }
+    QVERIFY(n > 0);
+    const double rmse = std::sqrt(sq / static_cast<double>(n));
+    const auto logged = series(r->run_id, "val/rmse");
+    QVERIFY(!logged.empty());
+    QVERIFY2(std::abs(logged.back().value - rmse) <= 1e-3 * rmse,
+             qPrintable(QString::number(logged.back().value) + QStringLiteral(" vs ") + QString::number(rmse)));
+    const auto loss = series(r->run_id, "val/loss");
+    QVERIFY2(std::abs(loss.back().value - rmse * rmse) <= 1e-3 * rmse * rmse,
+             qPrintable(QString::number(loss.back().value)));
+  }
+
+  // Bug: every epoch stored a new last.pt object and orphaned the previous one.
+  void rollingCheckpointLeavesNoOrphans() {
+    const auto before = objectIds();
+    std::atomic<bool> stop{false};
+    auto c = parse(kIris);
+    c.trainer.epochs = 8;
+    c.trainer.seed = 77;  // objects of its own, not shared with another test's identical run
+    auto r = run(c, stop);
+    WB_VERIFY_OK(r);
+    auto db = m_ws->connect();
+    store::RunRepository runs(**db);
+    auto arts = runs.artifacts(r->run_id);
+    WB_VERIFY_OK(arts);
+    std::set<std::string> referenced;
+    int last = 0, best = 0;
+    for (const auto& a : *arts) {
+      referenced.insert(a.object_id);
+      last += a.path == "checkpoints/last.pt";
+      best += a.path == "checkpoints/best.pt";
+    }
+    QCOMPARE(last, 1);
+    QCOMPARE(best, 1);
+    for (const auto& id : objectIds())
+      if (!before.count(id)) QVERIFY2(referenced.count(id), ("orphan object " + id).c_str());
   }
 
   void badDatasetFailsBeforeARunExists() {
