@@ -149,6 +149,8 @@ void printImportResult(const data::ImportResult& r, bool json_mode) {
   if (json_mode) {
     json problems = json::array();
     for (const auto& p : r.problems) problems.push_back({{"path", p.path}, {"reason", p.reason}});
+    json warnings = json::array();
+    for (const auto& w : r.warnings) warnings.push_back({{"path", w.path}, {"reason", w.reason}});
     std::cout << json{{"version", versionToJson(r.version)},
                       {"unchanged", r.unchanged},
                       {"samples", r.samples},
@@ -156,7 +158,8 @@ void printImportResult(const data::ImportResult& r, bool json_mode) {
                       {"bytes_read", r.bytes_read},
                       {"seconds", r.seconds},
                       {"notes", r.notes},
-                      {"problems", problems}}
+                      {"problems", problems},
+                      {"warnings", warnings}}
                      .dump(-1, ' ', false, json::error_handler_t::replace)
               << '\n';
     return;
@@ -172,6 +175,10 @@ void printImportResult(const data::ImportResult& r, bool json_mode) {
   if (!r.problems.empty()) {
     std::cout << r.problems.size() << " problem(s), skipped:\n";
     printProblems(r.problems, 20);
+  }
+  if (!r.warnings.empty()) {
+    std::cout << r.warnings.size() << " warning(s), imported all the same:\n";
+    printProblems(r.warnings, 20);
   }
 }
 
@@ -352,6 +359,17 @@ void printShowSummary(const data::DatasetVersion& v, const data::Manifest& m, co
   }
 }
 
+// Images of another size or channel count than the dataset's dominant one.
+void printShapeWarnings(const data::ManifestStats& st, bool all) {
+  if (!st.dominant_shape) return;
+  std::cout << "\ndominant  " << data::toString(*st.dominant_shape);
+  if (!st.shape_warnings.empty())
+    std::cout << "; " << st.shape_warnings.size() << " sample(s) of another size/channels:\n";
+  else
+    std::cout << '\n';
+  printProblems(st.shape_warnings, all ? st.shape_warnings.size() : 10);
+}
+
 void printShowDetails(const data::Manifest& m, const json& stats, int samples, bool all_problems) {
   if (stats.contains("image_sizes")) {
     std::cout << "\nimage sizes:";
@@ -396,6 +414,7 @@ void printShowDetails(const data::Manifest& m, const json& stats, int samples, b
     std::cout << '\n' << m.problems.size() << " import problem(s):\n";
     printProblems(m.problems, all_problems ? m.problems.size() : 10);
   }
+  printShapeWarnings(data::ManifestStats::of(m), all_problems);
 }
 
 void addShow(CLI::App& data, const OpenWorkspace& open_workspace, const bool& json_mode,

@@ -5,7 +5,7 @@ namespace wb::cli {
 CLI::App* addDemoOptions(CLI::App& app, DemoArgs& a) {
   auto* cmd = app.add_subcommand("demo", "Create the demo workspace in DIR: real LibTorch runs on Iris");
   cmd->add_option("DIR", a.dir, "Folder for the demo workspace")->required();
-  cmd->add_option("--epochs", a.epochs, "Epochs per run (default 60)")->check(CLI::Range(1, 100000));
+  cmd->add_option("--epochs", a.epochs, "Epochs per run (default: the demo sweep config's)")->check(CLI::Range(1, 100000));
   return cmd;
 }
 

@@ -18,12 +18,12 @@ void writeFile(const fs::path& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-std::string png(int seed) {
+std::string png(int seed, int width = 6, int height = 5, int channels = 1) {
   wb::data::Image img;
-  img.width = 6;
-  img.height = 5;
-  img.channels = 1;
-  img.pixels.resize(30);
+  img.width = width;
+  img.height = height;
+  img.channels = channels;
+  img.pixels.resize(static_cast<std::size_t>(width * height * channels));
   for (std::size_t i = 0; i < img.pixels.size(); ++i)
     img.pixels[i] = static_cast<std::uint8_t>(i * 5 + static_cast<std::size_t>(seed) * 17);
   return wb::data::encodePng(img).value();
@@ -111,6 +111,25 @@ class TestCliData : public QObject {
     WB_PARSE_OBJECT(d, diff.out);
     QVERIFY(d.value(QStringLiteral("split_changed")).toArray().size() > 0);
     QCOMPARE(d.value(QStringLiteral("added")).toArray().size(), 0);
+  }
+
+  // One RGB photo among small gray images is imported, named as a warning by import and show.
+  void oddShapeIsAWarning() {
+    const fs::path root = m_f->path(QStringLiteral("odd")).toStdString();
+    for (const char* cls : {"a", "b"})
+      for (int i = 0; i < 4; ++i) writeFile(root / cls / ("s" + std::to_string(i) + ".png"), png(i));
+    writeFile(root / "a" / "0-photo.png", png(7, 32, 24, 3));
+    auto r = wb({QStringLiteral("data"), QStringLiteral("import"), qs(root), QStringLiteral("-n"),
+                 QStringLiteral("odd")});
+    WB_VERIFY_RUN(r);
+    QVERIFY2(r.out.contains("imported odd@1: 9 samples"), r.out.constData());
+    QVERIFY2(r.out.contains("1 warning(s)") && r.out.contains("a/0-photo.png: 32x24 RGB"),
+             r.out.constData());
+    auto show = wb({QStringLiteral("data"), QStringLiteral("show"), QStringLiteral("odd")});
+    WB_VERIFY_RUN(show);
+    QVERIFY2(show.out.contains("dominant  6x5 gray; 1 sample(s) of another size/channels"),
+             show.out.constData());
+    QVERIFY2(show.out.contains("a/0-photo.png"), show.out.constData());
   }
 
   void checkoutAndVerify() {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numbers.h"
 #include "core/data/dataset_repository.h"
 #include "core/data/image_codec.h"
 #include "core/data/importer.h"
@@ -633,7 +634,7 @@ class TestDatasets : public QObject {
   void regressionTargetsAreNotStratified() {
     freshWorkspace();
     std::string csv = "x,price\n";
-    for (int i = 0; i < 100; ++i) csv += std::to_string(i) + "," + std::to_string(i * 1.37 + 0.5) + "\n";
+    for (int i = 0; i < 100; ++i) csv += std::to_string(i) + "," + wb::formatDouble(i * 1.37 + 0.5) + "\n";
     writeFile(dir("reg.csv"), csv);
     ImportOptions o;
     o.dataset = "reg";
