@@ -11,6 +11,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/config/yaml_limits.h"
+
 namespace wb::config {
 
 namespace {
@@ -385,6 +387,12 @@ Result<ConfigNode> parseYaml(std::string_view text, const std::string& file,
   std::vector<ConfigError> local;
   std::vector<ConfigError>& errs = errors != nullptr ? *errors : local;
   const std::size_t first_new = errs.size();
+  // yaml-cpp links aliases to their anchor; convert() copies them out, which a cycle or an
+  // alias chain would turn into a crash or millions of nodes.
+  if (auto problem = checkYamlAliases(text, file)) {
+    errs.push_back(std::move(*problem));
+    return toError({errs.begin() + first_new, errs.end()});
+  }
   ConfigNode root;
   try {
     const YAML::Node doc = YAML::Load(std::string(text));
