@@ -143,8 +143,8 @@ class TreeBuilder final : public YAML::EventHandler {
 Result<YNode> parseTree(std::string_view text, const std::string& what) {
   // Aliases stay leaves here, but the edited text is composed next: refuse what would not load.
   if (auto problem = checkYamlAliases(text, ""))
-    return makeError(what + ": " + problem->message + " at line " +
-                     std::to_string(problem->origin.line));
+    return makeError(what + ": line " + std::to_string(problem->origin.line) + ": " +
+                     problem->message);
   std::istringstream in{std::string(text)};
   TreeBuilder builder;
   try {

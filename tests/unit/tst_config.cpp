@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numbers.h"
 #include "core/config/compose.h"
 #include "core/config/config_node.h"
 #include "core/config/experiment_config.h"
@@ -123,6 +124,7 @@ class TestConfig : public QObject {
   void yamlAliasCycleRejected();
   void yamlAliasChainFailsFast();
   void yamlAliasesWithinLimitsExpand();
+  void longScalarsAreTyped();
   void editorValidationSurvivesMutations();
   void defaultsAreFilledIn();
   void sweepGridCountAndOrder();
@@ -492,6 +494,31 @@ void TestConfig::yamlAliasesWithinLimitsExpand() {
   COMPARE_JSON(parsed->toJson()["again"][1]["betas"], json({0.9, 0.99}));
 }
 
+// Pins a crash: scalars were typed with std::regex, whose matcher recurses per character and
+// overflowed the stack on a long one (a pasted line in the editor).
+void TestConfig::longScalarsAreTyped() {
+  const std::string digits(200000, '7');
+  auto parsed = wb::config::parseYaml("a: " + digits + "\nb: " + digits + ".5e3\nc: x" + digits + "\n", "f");
+  WB_VERIFY_OK(parsed);
+  QCOMPARE(int(parsed->find("a")->scalarType()), int(wb::config::ConfigNode::ScalarType::Int));
+  QCOMPARE(int(parsed->find("b")->scalarType()), int(wb::config::ConfigNode::ScalarType::Float));
+  QCOMPARE(int(parsed->find("c")->scalarType()), int(wb::config::ConfigNode::ScalarType::String));
+  const auto error = parseError(kMinimal + "trainer:\n  device: cuda:" + digits + "x\n");
+  QVERIFY2(contains(error, "expected auto, cpu, cuda or cuda:N"), error.substr(0, 200).c_str());
+  QVERIFY(parseError(kMinimal + "trainer:\n  device: cuda:1\n").empty());
+  auto bad_key = wb::config::parseOverride(std::string(100000, 'k') + ".=1");
+  QVERIFY(!bad_key);
+  // The typing rules themselves, beside the long cases.
+  using T = wb::config::ConfigNode::ScalarType;
+  const std::vector<std::pair<std::string, T>> cases = {
+      {"12", T::Int},      {"-3", T::Int},       {"0x1F", T::Int},    {"0o17", T::Int},
+      {"0x", T::String},   {"1.", T::Float},     {".5", T::Float},    {"1e-3", T::Float},
+      {"+2.5E+4", T::Float}, {"-.inf", T::Float}, {".nan", T::Float},  {"-.nan", T::String},
+      {"1e", T::String},   {".", T::String},     {"1.2.3", T::String}, {"e3", T::String}};
+  for (const auto& [text, type] : cases)
+    QVERIFY2(wb::config::plainScalarType(text) == type, text.c_str());
+}
+
 // The editor validates on every keystroke: any text must give a result, never a crash or a
 // hang. Random edits of a real config (with anchors and aliases among the inserted pieces)
 // go through what the editor runs: compose the unsaved text, validate, count the sweep, and
@@ -678,7 +705,7 @@ void TestConfig::sweepRandomSeeded() {
   for (const auto& child : *ca) {
     const double lr = child.config.optim.lr;
     QVERIFY(lr >= 1e-5 && lr <= 1e-1);
-    QCOMPARE(std::stod(child.params.at("optim.lr")), lr);
+    QCOMPARE(wb::parseDouble(child.params.at("optim.lr")).value_or(-1), lr);  // not stod: locale
     const double dropout = child.config.model.params["dropout"].get<double>();
     QVERIFY(dropout >= 0.0 && dropout <= 0.5);
     if (lr < 1e-3) ++below_geometric_mid;
@@ -829,7 +856,7 @@ void TestConfig::sweepBayesStartsRandomThenFollowsResults() {
   WB_VERIFY_OK(preview);
   QCOMPARE(preview->size(), std::size_t{40});
   const auto objective = [](const std::map<std::string, std::string>& p) {
-    return std::abs(std::log10(std::stod(p.at("optim.lr"))) + 2) +
+    return std::abs(std::log10(wb::parseDouble(p.at("optim.lr")).value_or(0)) + 2) +
            (p.at("optim.name") == "adam" ? 0.0 : 1.5);
   };
   std::vector<wb::config::SweepObservation> seen;

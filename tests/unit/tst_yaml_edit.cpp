@@ -289,11 +289,11 @@ void TestYamlEdit::refusals_data() {
   // crashed or hung there): refuse them with the line, as the validator does.
   QTest::newRow("alias cycle") << "notes: &a [1, *a]\noptim:\n  lr: 1\n"
                                << "optim.lr"
-                               << "cycle) at line 1";
+                               << "line 1: alias *a is inside its own anchor &a";
   QString laughs = QStringLiteral("a: &a [x,x,x,x,x,x,x,x,x]\n");
   for (char c = 'b'; c <= 'g'; ++c)
     laughs += QStringLiteral("%1: &%1 [%2]\n")
-                  .arg(QChar(c), QStringList(9, QStringLiteral("*") + QChar(c - 1)).join(','));
+                  .arg(QString(QLatin1Char(c)), QStringList(9, QStringLiteral("*") + QLatin1Char(char(c - 1))).join(QLatin1Char(',')));
   QTest::newRow("alias chain") << laughs << "z"
                                << "aliases expand the document";
 }
