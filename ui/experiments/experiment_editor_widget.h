@@ -16,6 +16,7 @@ class QFileSystemModel;
 class QFrame;
 class QHBoxLayout;
 class QLabel;
+class QLayout;
 class QProcess;
 class QPushButton;
 class QScrollArea;
