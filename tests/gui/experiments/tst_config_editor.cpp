@@ -641,7 +641,7 @@ void TestConfigEditor::aliasBombsShowAnErrorWithTheLine() {
 // (anchors and aliases among the pieces inserted) through ConfigValidation::run, which the
 // editor runs on every pause in typing.
 void TestConfigEditor::validationSurvivesMutations() {
-  const std::string seed = (kGrouped + QStringLiteral("sweep:\n  parameters:\n    optim.lr: [0.1, 0.2]\n")).toStdString();
+  const std::string seed = QString(kGrouped + QStringLiteral("sweep:\n  method: grid\n  parameters:\n    optim.lr: [0.1, 0.2]\n")).toStdString();
   const QStringList pieces = {QStringLiteral("&a "), QStringLiteral("*a"), QStringLiteral("[*a, *a]"),
                               QStringLiteral("["),   QStringLiteral("}"),  QStringLiteral(": "),
                               QStringLiteral("- "),  QStringLiteral("\n  "), QStringLiteral("'"),
@@ -659,7 +659,7 @@ void TestConfigEditor::validationSurvivesMutations() {
         text.erase(at, static_cast<std::size_t>(rng.bounded(6)));
     }
     const ConfigValidation v = ConfigValidation::run(text, path, m_root.toStdString(),
-                                                     (m_root + QStringLiteral("/configs")).toStdString());
+                                                     QString(m_root + QStringLiteral("/configs")).toStdString());
     valid += v.valid;
     QVERIFY2(v.valid == v.errors.empty(), text.c_str());
   }
