@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <regex>
 #include <system_error>
 
 namespace wb::config {
@@ -13,6 +12,23 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxDefaultsDepth = 8;  // nested defaults; also stops include cycles
+
+// [A-Za-z0-9_\-/]+(\.[A-Za-z0-9_\-/]+)*, scanned (std::regex overflows on long text).
+bool isDottedKey(std::string_view key) {
+  bool part_empty = true;
+  for (char c : key) {
+    if (c == '.') {
+      if (part_empty) return false;
+      part_empty = true;
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-' || c == '/') {
+      part_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !part_empty;
+}
 
 std::string trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");
@@ -342,8 +358,7 @@ Result<Override> parseOverride(std::string_view input) {
   }
   const auto eq = text.find('=');
   out.key = trim(text.substr(0, eq));
-  static const std::regex kKey(R"([A-Za-z0-9_\-/]+(\.[A-Za-z0-9_\-/]+)*)");
-  if (!std::regex_match(out.key, kKey))
+  if (!isDottedKey(out.key))
     return fail("expected key=value with a dotted key (a.b.c), got '" + out.text + "'");
   if (eq == std::string_view::npos) {
     if (out.kind == Override::Kind::Delete) return out;

@@ -5,11 +5,12 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <utility>
 
 #include <yaml-cpp/yaml.h>
+
+#include "core/config/yaml_limits.h"
 
 namespace wb::config {
 
@@ -74,6 +75,55 @@ ConfigNode convert(const YAML::Node& node, const std::string& file,
     }
   }
   return out;
+}
+
+bool allOf(std::string_view text, int (*pred)(int)) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [pred](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
+}
+
+int isOctal(int c) { return c >= '0' && c <= '7'; }
+
+std::string_view withoutSign(std::string_view text) {
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) text.remove_prefix(1);
+  return text;
+}
+
+std::size_t skipDigits(std::string_view text, std::size_t i) {
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
+
+// [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+ (scanned: std::regex recurses per character and
+// overflows the stack on a long scalar).
+bool isYamlInt(std::string_view text) {
+  if (text.size() > 2 && text[0] == '0' && text[1] == 'o') return allOf(text.substr(2), isOctal);
+  if (text.size() > 2 && text[0] == '0' && text[1] == 'x') return allOf(text.substr(2), isxdigit);
+  return allOf(withoutSign(text), isdigit);
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? | [-+]?\.(inf|Inf|INF) | \.(nan|NaN|NAN)
+bool isYamlFloat(std::string_view text) {
+  if (text == ".nan" || text == ".NaN" || text == ".NAN") return true;
+  const std::string_view s = withoutSign(text);
+  if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
+  std::size_t i = skipDigits(s, 0);
+  const bool whole = i > 0;
+  bool fraction = false;
+  if (i < s.size() && s[i] == '.') {
+    const std::size_t start = ++i;
+    i = skipDigits(s, i);
+    fraction = i > start;
+  }
+  if (!whole && !fraction) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    const std::size_t start = i;
+    i = skipDigits(s, i);
+    if (i == start) return false;
+  }
+  return i == s.size();
 }
 
 bool needsQuotes(const ConfigNode& node) {
@@ -385,6 +435,12 @@ Result<ConfigNode> parseYaml(std::string_view text, const std::string& file,
   std::vector<ConfigError> local;
   std::vector<ConfigError>& errs = errors != nullptr ? *errors : local;
   const std::size_t first_new = errs.size();
+  // yaml-cpp links aliases to their anchor; convert() copies them out, which a cycle or an
+  // alias chain would turn into a crash or millions of nodes.
+  if (auto problem = checkYamlAliases(text, file)) {
+    errs.push_back(std::move(*problem));
+    return toError({errs.begin() + first_new, errs.end()});
+  }
   ConfigNode root;
   try {
     const YAML::Node doc = YAML::Load(std::string(text));
@@ -439,12 +495,8 @@ ConfigNode::ScalarType plainScalarType(std::string_view text) {
       text == "FALSE")
     return T::Bool;
   // YAML 1.2 core schema (so "1e-3" is a number, unlike YAML 1.1).
-  static const std::regex kInt(R"([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)");
-  static const std::regex kFloat(
-      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
-  const std::string s(text);
-  if (std::regex_match(s, kInt)) return T::Int;
-  if (std::regex_match(s, kFloat)) return T::Float;
+  if (isYamlInt(text)) return T::Int;
+  if (isYamlFloat(text)) return T::Float;
   return T::String;
 }
 

@@ -1,8 +1,9 @@
 #include "core/config/experiment_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
-#include <regex>
+#include <string_view>
 #include <utility>
 
 #include "core/data/dataset_repository.h"
@@ -318,8 +319,11 @@ void readTrainer(Reader& r, TrainerConfig& t, std::vector<ConfigError>& errors) 
   readCheckpoint(checkpoint, t.checkpoint);
   r.real("grad_clip", t.grad_clip, Bound{0, false});
   if (r.string("device", t.device)) {
-    static const std::regex kDevice(R"(auto|cpu|cuda(:[0-9]+)?)");
-    if (!std::regex_match(t.device, kDevice))
+    // auto | cpu | cuda(:[0-9]+)? -- scanned, as std::regex overflows on long text.
+    const std::string_view d = t.device;
+    const bool cuda_n = d.size() > 5 && d.substr(0, 5) == "cuda:" &&
+                        std::all_of(d.begin() + 5, d.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (d != "auto" && d != "cpu" && d != "cuda" && !cuda_n)
       r.error("device", "expected auto, cpu, cuda or cuda:N, got '" + t.device + "'",
               r.get("device")->origin);
   }

@@ -5,7 +5,7 @@
 #include <optional>
 #include <set>
 
-#include "core/metrics/run_comparison.h"
+#include "core/common/numbers.h"
 
 namespace wb::config {
 
@@ -403,7 +403,7 @@ std::vector<ConfigNode> tpePicks(const Plan& plan,
       const auto it = sorted[r]->params.find(p.key);
       if (it == sorted[r]->params.end()) continue;
       if (numeric) {
-        if (const auto v = metrics::parseNumber(it->second))
+        if (const auto v = parseDouble(it->second))
           (r < n_good ? good_x : bad_x).push_back(*v);
         continue;
       }

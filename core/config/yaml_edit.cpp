@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/config/config_node.h"
+#include "core/config/yaml_limits.h"
 
 namespace wb::config {
 
@@ -140,6 +141,10 @@ class TreeBuilder final : public YAML::EventHandler {
 
 // The first document of TEXT; an empty document is a null root.
 Result<YNode> parseTree(std::string_view text, const std::string& what) {
+  // Aliases stay leaves here, but the edited text is composed next: refuse what would not load.
+  if (auto problem = checkYamlAliases(text, ""))
+    return makeError(what + ": line " + std::to_string(problem->origin.line) + ": " +
+                     problem->message);
   std::istringstream in{std::string(text)};
   TreeBuilder builder;
   try {

@@ -1,4 +1,5 @@
 // Unit tests of experiment configs: composition, overrides, validation, sweeps, round trip.
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -7,15 +8,18 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numbers.h"
 #include "core/config/compose.h"
 #include "core/config/config_node.h"
 #include "core/config/experiment_config.h"
 #include "core/config/sweep.h"
+#include "core/config/yaml_edit.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -117,6 +121,11 @@ class TestConfig : public QObject {
   void validationTypesAndRanges_data();
   void validationTypesAndRanges();
   void yamlSyntaxErrorHasPosition();
+  void yamlAliasCycleRejected();
+  void yamlAliasChainFailsFast();
+  void yamlAliasesWithinLimitsExpand();
+  void longScalarsAreTyped();
+  void editorValidationSurvivesMutations();
   void defaultsAreFilledIn();
   void sweepGridCountAndOrder();
   void sweepGridRunCap();
@@ -431,6 +440,137 @@ void TestConfig::yamlSyntaxErrorHasPosition() {
   QVERIFY2(contains(text, "cannot read config file (configs/missing.yaml)"), text.c_str());
 }
 
+// Pins the crash: the cycle loaded, then the recursive copy into ConfigNode overflowed the stack.
+void TestConfig::yamlAliasCycleRejected() {
+  std::vector<ConfigError> errors;
+  const auto error = parseError(kMinimal + "notes: &a [1, *a]\n", &errors);
+  QVERIFY2(contains(error, "cycle"), error.c_str());
+  QCOMPARE(errors.size(), std::size_t{1});
+  QCOMPARE(errors[0].origin.file, std::string("configs/exp.yaml"));
+  QCOMPARE(errors[0].origin.line, 5);
+  // Through composition (what `wb train` and the editor do), and in a nested map.
+  Workspace ws;
+  const auto primary = ws.write("cyclic.yaml", kMinimal + "trainer:\n  extra: &x {self: *x}\n");
+  auto composed = wb::config::composeConfig(primary, std::vector<std::string>{}, ws.options());
+  QVERIFY(!composed);
+  QVERIFY2(contains(composed.error().text(), "cycle") &&
+               contains(composed.error().text(), "cyclic.yaml:6"),
+           composed.error().text().c_str());
+}
+
+// Pins the hang: a 236-byte alias chain expanded to 9^7 (4.8 million) nodes.
+void TestConfig::yamlAliasChainFailsFast() {
+  std::string text = "a: &a [x,x,x,x,x,x,x,x,x]\n";
+  for (char c = 'b'; c <= 'g'; ++c) {
+    text += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) text += std::string(i ? ",*" : "*") + char(c - 1);
+    text += "]\n";
+  }
+  QCOMPARE(text.size(), std::size_t{236});
+  QElapsedTimer timer;
+  timer.start();
+  std::vector<ConfigError> errors;
+  auto parsed = wb::config::parseYaml(text, "configs/laughs.yaml", &errors);
+  QVERIFY(!parsed);
+  QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+  QVERIFY2(contains(parsed.error().text(), "aliases expand the document to more than"),
+           parsed.error().text().c_str());
+  // f's list is where the expansion passes the cap (9^5 nodes per *e).
+  QCOMPARE(errors.size(), std::size_t{1});
+  QCOMPARE(errors[0].origin.line, 6);
+  QVERIFY2(contains(parsed.error().text(), "configs/laughs.yaml:6:"), parsed.error().text().c_str());
+  // Deep nesting, written out or through aliases, is refused before anything recurses.
+  const auto deep = wb::config::parseYaml(std::string(1000, '[') + std::string(1000, ']'), "d");
+  QVERIFY(!deep);
+  QVERIFY2(contains(deep.error().text(), "levels deep"), deep.error().text().c_str());
+}
+
+void TestConfig::yamlAliasesWithinLimitsExpand() {
+  // Ordinary use keeps working: an anchored value used twice is copied, with its values.
+  auto parsed = wb::config::parseYaml(
+      "base: &b {lr: 0.1, betas: [0.9, 0.99]}\nuse: *b\nagain: [*b, *b]\n", "f");
+  WB_VERIFY_OK(parsed);
+  COMPARE_JSON(parsed->toJson()["use"], json({{"lr", 0.1}, {"betas", {0.9, 0.99}}}));
+  COMPARE_JSON(parsed->toJson()["again"][1]["betas"], json({0.9, 0.99}));
+}
+
+// Pins a crash: scalars were typed with std::regex, whose matcher recurses per character and
+// overflowed the stack on a long one (a pasted line in the editor).
+void TestConfig::longScalarsAreTyped() {
+  const std::string digits(200000, '7');
+  auto parsed = wb::config::parseYaml("a: " + digits + "\nb: " + digits + ".5e3\nc: x" + digits + "\n", "f");
+  WB_VERIFY_OK(parsed);
+  QCOMPARE(int(parsed->find("a")->scalarType()), int(wb::config::ConfigNode::ScalarType::Int));
+  QCOMPARE(int(parsed->find("b")->scalarType()), int(wb::config::ConfigNode::ScalarType::Float));
+  QCOMPARE(int(parsed->find("c")->scalarType()), int(wb::config::ConfigNode::ScalarType::String));
+  const auto error = parseError(kMinimal + "trainer:\n  device: cuda:" + digits + "x\n");
+  QVERIFY2(contains(error, "expected auto, cpu, cuda or cuda:N"), error.substr(0, 200).c_str());
+  QVERIFY(parseError(kMinimal + "trainer:\n  device: cuda:1\n").empty());
+  auto bad_key = wb::config::parseOverride(std::string(100000, 'k') + ".=1");
+  QVERIFY(!bad_key);
+  // The typing rules themselves, beside the long cases.
+  using T = wb::config::ConfigNode::ScalarType;
+  const std::vector<std::pair<std::string, T>> cases = {
+      {"12", T::Int},      {"-3", T::Int},       {"0x1F", T::Int},    {"0o17", T::Int},
+      {"0x", T::String},   {"1.", T::Float},     {".5", T::Float},    {"1e-3", T::Float},
+      {"+2.5E+4", T::Float}, {"-.inf", T::Float}, {".nan", T::Float},  {"-.nan", T::String},
+      {"1e", T::String},   {".", T::String},     {"1.2.3", T::String}, {"e3", T::String}};
+  for (const auto& [text, type] : cases)
+    QVERIFY2(wb::config::plainScalarType(text) == type, text.c_str());
+}
+
+// The editor validates on every keystroke: any text must give a result, never a crash or a
+// hang. Random edits of a real config (with anchors and aliases among the inserted pieces)
+// go through what the editor runs: compose the unsaved text, validate, count the sweep, and
+// apply a form edit.
+void TestConfig::editorValidationSurvivesMutations() {
+  Workspace ws;
+  for (const char* group : {"model", "optim"}) {
+    fs::create_directories(ws.configsDir() / group);
+    for (const auto& entry : fs::directory_iterator(fixture(group)))
+      fs::copy_file(entry.path(), ws.configsDir() / group / entry.path().filename());
+  }
+  std::ifstream in(fixture("exp.yaml"));
+  const std::string base((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string seed_text =
+      base + "sweep:\n  method: grid\n  parameters:\n    optim.lr: [0.1, 0.01]\n";
+  const fs::path primary = ws.write("exp.yaml", seed_text);
+  const std::vector<std::string> pieces = {"&a ", "*a", "&b [*a, *a, *a]", "[", "]", "{", "}",
+                                           ": ", "- ", "\n  ", "'", "\"", "#", "<<: *a", "!!str ",
+                                           "? ", "|\n", ",", "*b", "&a [1, *a]", "\t", "%"};
+  std::mt19937 rng(20261207);
+  auto pick = [&rng](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  QElapsedTimer timer;
+  timer.start();
+  int valid = 0;
+  for (int round = 0; round < 1500; ++round) {
+    std::string text = seed_text;
+    for (std::size_t m = 0, edits = 1 + pick(4); m < edits; ++m) {
+      const std::size_t at = pick(text.size() + 1);
+      switch (pick(3)) {
+        case 0: text.insert(at, pieces[pick(pieces.size())]); break;
+        case 1: text.erase(at, pick(8)); break;
+        default: text.insert(at, text.substr(pick(text.size()), pick(40))); break;
+      }
+    }
+    ComposeOptions options = ws.options();
+    options.primary_text = text;
+    std::vector<ConfigError> errors;
+    auto composed = wb::config::composeConfig(primary, std::vector<std::string>{}, options, &errors);
+    if (composed) {
+      auto checked = wb::config::fromNode(composed->tree, &errors);
+      valid += checked.ok() && errors.empty();
+      (void)wb::config::countSweep(primary, {}, options, &errors);
+    } else {
+      (void)wb::config::parseYaml(text, "exp.yaml");
+    }
+    (void)wb::config::setYamlValue(text, "optim.lr", "0.5");
+    for (const auto& e : errors) QVERIFY2(!e.text().empty(), text.c_str());
+  }
+  qInfo() << "valid mutants:" << valid << "of 1500 in" << timer.elapsed() << "ms";
+  QVERIFY(valid > 0);  // the mutations are not all fatal: validation really ran
+}
+
 void TestConfig::defaultsAreFilledIn() {
   auto config = wb::config::parseExperimentYaml(kMinimal, "x.yaml");
   WB_VERIFY_OK(config);
@@ -565,7 +705,7 @@ void TestConfig::sweepRandomSeeded() {
   for (const auto& child : *ca) {
     const double lr = child.config.optim.lr;
     QVERIFY(lr >= 1e-5 && lr <= 1e-1);
-    QCOMPARE(std::stod(child.params.at("optim.lr")), lr);
+    QCOMPARE(wb::parseDouble(child.params.at("optim.lr")).value_or(-1), lr);  // not stod: locale
     const double dropout = child.config.model.params["dropout"].get<double>();
     QVERIFY(dropout >= 0.0 && dropout <= 0.5);
     if (lr < 1e-3) ++below_geometric_mid;
@@ -716,7 +856,7 @@ void TestConfig::sweepBayesStartsRandomThenFollowsResults() {
   WB_VERIFY_OK(preview);
   QCOMPARE(preview->size(), std::size_t{40});
   const auto objective = [](const std::map<std::string, std::string>& p) {
-    return std::abs(std::log10(std::stod(p.at("optim.lr"))) + 2) +
+    return std::abs(std::log10(wb::parseDouble(p.at("optim.lr")).value_or(0)) + 2) +
            (p.at("optim.name") == "adam" ? 0.0 : 1.5);
   };
   std::vector<wb::config::SweepObservation> seen;

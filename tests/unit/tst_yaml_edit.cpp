@@ -285,6 +285,17 @@ void TestYamlEdit::refusals_data() {
   QTest::newRow("duplicate key") << "a: 1\na: 2\n"
                                  << "a"
                                  << "duplicate";
+  // The edit itself would not expand these, but the editor composes its result next (and
+  // crashed or hung there): refuse them with the line, as the validator does.
+  QTest::newRow("alias cycle") << "notes: &a [1, *a]\noptim:\n  lr: 1\n"
+                               << "optim.lr"
+                               << "line 1: alias *a is inside its own anchor &a";
+  QString laughs = QStringLiteral("a: &a [x,x,x,x,x,x,x,x,x]\n");
+  for (char c = 'b'; c <= 'g'; ++c)
+    laughs += QStringLiteral("%1: &%1 [%2]\n")
+                  .arg(QString(QLatin1Char(c)), QStringList(9, QStringLiteral("*") + QLatin1Char(char(c - 1))).join(QLatin1Char(',')));
+  QTest::newRow("alias chain") << laughs << "z"
+                               << "aliases expand the document";
 }
 
 void TestYamlEdit::refusals() {

@@ -13,9 +13,10 @@
 #include "core/config/config_node.h"
 
 class QFileSystemModel;
-class QFileSystemWatcher;
 class QFrame;
+class QHBoxLayout;
 class QLabel;
+class QLayout;
 class QProcess;
 class QPushButton;
 class QScrollArea;
@@ -28,7 +29,10 @@ class QTreeWidget;
 
 namespace wb::ui {
 
+class ConfigDocument;
 class ConfigFormWidget;
+class ConfigPlanRunner;
+struct ConfigValidation;
 class SweepEditorWidget;
 class YamlEditor;
 
@@ -36,7 +40,9 @@ class YamlEditor;
 /// in the middle a form (and a Sweep tab) and the YAML text side by side, kept in sync; below,
 /// the problems of the composed config. Validation composes the editor's unsaved text with its
 /// defaults (ComposeOptions::primary_text) off the GUI thread, debounced; a valid config gets
-/// its parameter count from `wb train --dry-run` run as a child process.
+/// its parameter count from `wb train --dry-run` run as a child process (ConfigPlanRunner).
+/// The file itself (open, save, reload, the watch on it) is a ConfigDocument. A config outside
+/// the workspace opens read-only under a banner and cannot be run from here.
 class ExperimentEditorWidget : public QWidget {
   Q_OBJECT
  public:
@@ -53,7 +59,7 @@ class ExperimentEditorWidget : public QWidget {
 
   /// Shows ROOT/configs (created when missing) and forgets the open config.
   void setWorkspace(const QString& root);
-  QString workspaceRoot() const { return m_root; }
+  QString workspaceRoot() const;
   /// The `wb` executable used for the dry run and the model catalog. Default: `wb` next to
   /// this program, else on PATH.
   void setCliPath(const QString& path);
@@ -66,7 +72,7 @@ class ExperimentEditorWidget : public QWidget {
 
   /// Opens a config file, discarding unsaved changes (call maybeSave() first to ask).
   bool openConfig(const QString& path);
-  QString currentConfigPath() const { return m_path; }
+  QString currentConfigPath() const;
   /// The open config as workspace-relative text ("configs/digits.yaml").
   QString currentDisplayName() const;
   bool isDirty() const;
@@ -80,7 +86,13 @@ class ExperimentEditorWidget : public QWidget {
   /// Back to the file on disk (one undo step).
   void revert();
 
-  /// Saves when dirty, then emits launchRequested(path, false / true).
+  /// A config outside the workspace: shown read-only, never run or saved from here.
+  bool isReadOnly() const;
+  /// Writes the open text to configs/<its name>.yaml (a free name) and opens that copy.
+  bool saveCopyIntoWorkspace();
+
+  /// Saves when dirty, then emits launchRequested(path, false / true). Does nothing for a
+  /// config outside the workspace.
   void requestRun();
   void requestSweep();
 
@@ -103,6 +115,7 @@ class ExperimentEditorWidget : public QWidget {
   QLabel* parameterLabel() const { return m_parameters; }
   QLabel* statusLabel() const { return m_status; }
   QTabWidget* tabs() const { return m_tabs; }
+  QFrame* outsideBanner() const { return m_outside_banner; }
 
   QByteArray saveState() const;
   void restoreState(const QByteArray& state);
@@ -119,13 +132,19 @@ class ExperimentEditorWidget : public QWidget {
   void statusMessage(const QString& text, int timeout_ms);
 
  private:
-  struct Validation;
-
   void buildUi();
+  void buildToolbar(QHBoxLayout* bar);
+  QFrame* buildBanner(const QString& name, QLabel** text);
+  void buildBanners(QLayout* outer);
+  void buildFileTree();
+  void buildEditors();
+  void buildProblems();
+  void connectUi();
   void onTextChanged();
   void updateDirty();
   void startValidation();
-  void applyValidation(const Validation& result);
+  void applyValidation(const ConfigValidation& result);
+  void showProblems(const ConfigValidation& result);
   void startPlan();
   void setPlanText(const QString& text, const QString& tooltip = {});
   void applyEdit(const QString& key, const std::optional<QString>& value_yaml);
@@ -134,41 +153,34 @@ class ExperimentEditorWidget : public QWidget {
   void setEditorText(const QString& text, bool undoable);
   void updateTitle();
   void updateButtons();
-  void onFileChanged(const QString& path);
+  void onChangedOnDisk(const QString& text);
   void showDiskBanner(const QString& message);
-  void watch(const QString& path);
-  bool writeFile(const QString& path, const QString& text);
-  std::optional<QString> readFile(const QString& path, QString* error = nullptr) const;
+  void showFileError(const QString& message);
+  void selectInTree();
+  void askNewConfig(NewConfigTemplate from);
+  void askSaveAs();
   QString cliPath() const;
   QString minimalConfig(const QString& name) const;
   void onFileActivated(const QString& path);
   void onErrorActivated(int row, bool open_other_file);
 
-  QString m_root;
-  QString m_configs_dir;
-  QString m_path;        // absolute; empty when nothing is open
-  QString m_saved_text;  // the text on disk as last read or written ("\n" line ends)
-  bool m_crlf = false;   // the file uses "\r\n"; written back that way
+  ConfigDocument* m_doc;
+  ConfigPlanRunner* m_runner;
   bool m_dirty = false;
   bool m_loading_text = false;  // setPlainText of a newly opened file
   QString m_cli_path;
   bool m_catalog_set = false;
   QStringList m_dataset_refs;
 
-  quint64 m_generation = 0;  // bumped on every text change; older results are dropped
-  bool m_validating = false;
   bool m_valid = false;
   std::vector<config::ConfigError> m_errors;
-  std::string m_display;  // the primary as composition names it
   std::optional<std::size_t> m_run_count;
   bool m_has_sweep = false;
   bool m_joining_edits = false;  // form edits in one event-loop turn make one undo step
 
   QTimer* m_validate_timer;
   QTimer* m_plan_timer;
-  QProcess* m_plan_process = nullptr;
   QProcess* m_catalog_process = nullptr;
-  QFileSystemWatcher* m_watcher;
   QFileSystemModel* m_fs_model;
 
   QToolButton* m_new;
@@ -179,8 +191,10 @@ class ExperimentEditorWidget : public QWidget {
   QLabel* m_parameters;
   QPushButton* m_run;
   QPushButton* m_sweep_button;
-  QFrame* m_banner;
+  QFrame* m_banner;  // the file changed on disk
   QLabel* m_banner_text;
+  QFrame* m_outside_banner;  // the file is outside the workspace
+  QLabel* m_outside_text;
   QSplitter* m_main_splitter;
   QSplitter* m_vertical_splitter;
   QSplitter* m_center_splitter;

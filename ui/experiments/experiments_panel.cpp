@@ -1,5 +1,6 @@
 #include "ui/experiments/experiments_panel.h"
 
+#include <QCryptographicHash>
 #include <QDataStream>
 #include <QDir>
 #include <QFileInfo>
@@ -8,6 +9,7 @@
 #include <QIODevice>
 #include <QLabel>
 #include <QMessageBox>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -16,6 +18,7 @@
 #include "core/data/dataset_repository.h"
 #include "core/store/database.h"
 #include "core/train/run_slots.h"
+#include "ui/experiments/config_document.h"
 #include "ui/experiments/experiment_editor_widget.h"
 #include "ui/experiments/run_launcher.h"
 #include "ui/experiments/run_queue_widget.h"
@@ -24,7 +27,19 @@
 namespace wb::ui {
 
 namespace {
-constexpr quint32 kStateMagic = 0x57424550;  // "WBEP"
+// Layout only. (Version 1, "WBEP", also held the open config by absolute path, which then
+// opened in whichever workspace came next: it is read for the layout and the path ignored.)
+constexpr quint32 kStateMagic = 0x57424532;        // "WBE2"
+constexpr quint32 kStateMagicWithPath = 0x57424550;  // "WBEP"
+const QString kOpenConfigKey = QStringLiteral("openConfig");
+}  // namespace
+
+QString ExperimentsPanel::settingsGroupFor(const QString& workspace_root) {
+  // The canonical path, as the Runs table keys its settings: a symlink shares them.
+  QString path = QDir(workspace_root).canonicalPath();
+  if (path.isEmpty()) path = QDir(workspace_root).absolutePath();
+  const QByteArray hash = QCryptographicHash::hash(path.toUtf8(), QCryptographicHash::Sha1).toHex();
+  return QStringLiteral("experimentsEditor/") + QString::fromLatin1(hash.left(16));
 }
 
 ExperimentsPanel::ExperimentsPanel(WorkspaceSession* session, const QString& cli_path, QWidget* parent)
@@ -80,6 +95,14 @@ ExperimentsPanel::ExperimentsPanel(WorkspaceSession* session, const QString& cli
   connect(m_editor, &ExperimentEditorWidget::launchRequested, this,
           [this](const QString& path, bool sweep) {
             const QString name = QFileInfo(path).completeBaseName();
+            // Runs train in this workspace: never from a file another one owns.
+            if (!ConfigDocument::isInsideWorkspace(path, m_session->rootPath())) {
+              Q_EMIT statusMessage(
+                  tr("Not launched: %1 is outside this workspace; save a copy into configs/")
+                      .arg(path),
+                  8000);
+              return;
+            }
             if (sweep) {
               m_launcher->launchSweep(path, {}, m_limit->value());
               Q_EMIT statusMessage(tr("Sweep %1 launched").arg(name), 4000);
@@ -89,6 +112,8 @@ ExperimentsPanel::ExperimentsPanel(WorkspaceSession* session, const QString& cli
             }
           });
   connect(m_editor, &ExperimentEditorWidget::statusMessage, this, &ExperimentsPanel::statusMessage);
+  connect(m_editor, &ExperimentEditorWidget::currentConfigChanged, this,
+          [this] { rememberOpenConfig(); });
   connect(m_queue, &RunQueueWidget::openRunRequested, this, &ExperimentsPanel::openRunRequested);
   connect(m_launcher, &RunLauncher::runFinished, this, [this](const QString&, const QString&) {
     m_session->refresh();  // the Runs table shows the result without waiting for the watcher
@@ -135,8 +160,7 @@ void ExperimentsPanel::refreshDatasets() {
 QByteArray ExperimentsPanel::saveState() const {
   QByteArray out;
   QDataStream s(&out, QIODevice::WriteOnly);
-  s << kStateMagic << m_splitter->saveState() << m_editor->saveState() << m_queue->saveState()
-    << m_editor->currentConfigPath();
+  s << kStateMagic << m_splitter->saveState() << m_editor->saveState() << m_queue->saveState();
   return out;
 }
 
@@ -144,15 +168,31 @@ void ExperimentsPanel::restoreState(const QByteArray& state) {
   QDataStream s(state);
   quint32 magic = 0;
   QByteArray splitter, editor, queue;
-  QString config;
-  s >> magic >> splitter >> editor >> queue >> config;
-  if (magic == kStateMagic && s.status() == QDataStream::Ok) {
+  s >> magic >> splitter >> editor >> queue;
+  if ((magic == kStateMagic || magic == kStateMagicWithPath) && s.status() == QDataStream::Ok) {
     m_splitter->restoreState(splitter);
     m_editor->restoreState(editor);
     m_queue->restoreState(queue);
-    if (!config.isEmpty() && QFileInfo::exists(config)) m_editor->openConfig(config);
   }
+  // The open config is this workspace's own, kept under its root's key.
+  QSettings settings;
+  settings.beginGroup(settingsGroupFor(m_session->rootPath()));
+  const QString relative = settings.value(kOpenConfigKey).toString();
+  const QString config = QDir(m_session->rootPath()).filePath(relative);
+  if (!relative.isEmpty() && QFileInfo::exists(config) &&
+      ConfigDocument::isInsideWorkspace(config, m_session->rootPath()))
+    m_editor->openConfig(config);
   if (m_editor->currentConfigPath().isEmpty()) openFirstConfig();
+}
+
+void ExperimentsPanel::rememberOpenConfig() {
+  const QString root = m_session->rootPath();
+  const QString path = m_editor->currentConfigPath();
+  if (path.isEmpty() || !ConfigDocument::isInsideWorkspace(path, root)) return;
+  QSettings settings;
+  settings.beginGroup(settingsGroupFor(root));
+  settings.setValue(kOpenConfigKey, QDir(root).relativeFilePath(path));
+  settings.setValue(QStringLiteral("root"), root);  // for whoever reads the file
 }
 
 void ExperimentsPanel::openFirstConfig() {

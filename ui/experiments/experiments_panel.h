@@ -27,8 +27,12 @@ class ExperimentsPanel : public QWidget {
   RunLauncher* launcher() const { return m_launcher; }
   QSpinBox* limitBox() const { return m_limit; }
 
+  /// The layout. The open config is kept per workspace (settingsGroupFor) and reopened by
+  /// restoreState.
   QByteArray saveState() const;
   void restoreState(const QByteArray& state);
+  /// The QSettings group of the editor state of the workspace at WORKSPACE_ROOT.
+  static QString settingsGroupFor(const QString& workspace_root);
   /// Asks about unsaved edits and running jobs; false to keep the workspace open.
   bool confirmClose();
 
@@ -39,6 +43,7 @@ class ExperimentsPanel : public QWidget {
  private:
   void refreshDatasets();
   void openFirstConfig();
+  void rememberOpenConfig();
   void applyLimit(int limit);
 
   WorkspaceSession* m_session;

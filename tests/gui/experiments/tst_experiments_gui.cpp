@@ -4,6 +4,8 @@
 #include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -224,6 +226,78 @@ class TestExperimentsGui : public QObject {
     box->setValue(wb::train::defaultRunLimit());
     QVERIFY(!QFile::exists(m_ws + QStringLiteral("/.workbench/queue/limit")));  // back to default
   }
+  // Opening workspace A after B restored B's config by its absolute path, and Run then trained
+  // a run in A from B's file. The open config is now kept per workspace, and a file outside the
+  // open workspace is read-only, under a banner, and never launched.
+  void editorStateIsPerWorkspace() {
+    const QString other = m_dir.filePath(QStringLiteral("other"));
+    QVERIFY(runWb(other, {QStringLiteral("init"), other}));
+    const QString b_config = other + QStringLiteral("/configs/b-only.yaml");
+    QVERIFY(QDir().mkpath(other + QStringLiteral("/configs")));
+    for (const QString& name : {QStringLiteral("a-first.yaml"), QStringLiteral("b-only.yaml")}) {
+      QFile f(other + QStringLiteral("/configs/") + name);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(kConfig);
+    }
+    MainWindow w;
+    w.show();
+    QSignalSpy ready(&w, &MainWindow::workspaceReady);
+    w.openWorkspace(other);
+    QVERIFY(ready.wait(20000));
+    w.showSection(QStringLiteral("Experiments"));
+    QVERIFY(w.experimentsPanel()->editor()->openConfig(b_config));
+
+    // A: its own config, not B's.
+    w.openWorkspace(m_ws);
+    QVERIFY(ready.wait(20000));
+    ExperimentsPanel* panel = w.experimentsPanel();
+    ExperimentEditorWidget* editor = panel->editor();
+    QCOMPARE(editor->workspaceRoot(), QFileInfo(m_ws).absoluteFilePath());
+    QCOMPARE(editor->currentConfigPath(), QFileInfo(m_ws + QStringLiteral("/configs/iris.yaml")).absoluteFilePath());
+    QVERIFY(!editor->isReadOnly());
+    QVERIFY(!editor->outsideBanner()->isVisible());
+
+    // B's file opened in A on purpose: shown read-only under the banner; Run cannot launch it.
+    QSignalSpy launches(editor, &ExperimentEditorWidget::launchRequested);
+    QVERIFY(editor->openConfig(b_config));
+    QTRY_VERIFY_WITH_TIMEOUT(!editor->isValidationPending(), 10000);
+    QVERIFY(editor->isValid());  // a good config, still not runnable here
+    QVERIFY(editor->isReadOnly());
+    QVERIFY(editor->outsideBanner()->isVisible());
+    auto* banner_text = editor->outsideBanner()->findChild<QLabel*>();
+    QVERIFY(banner_text && banner_text->text().contains(QStringLiteral("outside the workspace")));
+    QVERIFY(banner_text->text().contains(QStringLiteral("Save a copy into configs/")));
+    QVERIFY(!editor->runButton()->isEnabled());
+    QVERIFY(editor->yamlEditor()->isReadOnly());
+    editor->requestRun();
+    QTest::keyClick(editor->yamlEditor(), Qt::Key_Return, Qt::ControlModifier);
+    QTest::qWait(200);
+    QCOMPARE(launches.count(), 0);
+    QCOMPARE(panel->launcher()->entryCount(), 0);
+    // The panel refuses too, should anything else ask it to launch B's file.
+    Q_EMIT editor->launchRequested(b_config, false);
+    QCOMPARE(panel->launcher()->entryCount(), 0);
+
+    // A copy into A's configs/ is A's own: editable and runnable.
+    auto* copy = editor->outsideBanner()->findChild<QPushButton*>(QStringLiteral("bannerSaveCopy"));
+    QVERIFY(copy);
+    QTest::mouseClick(copy, Qt::LeftButton);
+    const QString copied = QFileInfo(m_ws + QStringLiteral("/configs/b-only.yaml")).absoluteFilePath();
+    QCOMPARE(editor->currentConfigPath(), copied);
+    QVERIFY(!editor->isReadOnly());
+    QVERIFY(!editor->outsideBanner()->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(!editor->isValidationPending() && editor->runButton()->isEnabled(), 10000);
+
+    // Back to B: its own last config again (A's choice stays A's).
+    w.openWorkspace(other);
+    QVERIFY(ready.wait(20000));
+    QCOMPARE(w.experimentsPanel()->editor()->currentConfigPath(), QFileInfo(b_config).absoluteFilePath());
+    w.openWorkspace(m_ws);
+    QVERIFY(ready.wait(20000));
+    QCOMPARE(w.experimentsPanel()->editor()->currentConfigPath(), copied);
+    QFile::remove(copied);
+  }
+
   // Not a check: writes docs/images/experiments.png when WB_SCREENSHOT_DIR and
   // WB_SCREENSHOT_WORKSPACE (a demo workspace) are set.
   void screenshot() {
