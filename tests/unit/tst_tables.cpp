@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numbers.h"
 #include "core/data/feature_transforms.h"
 #include "core/data/table_parse.h"
 #include "test_support.h"
@@ -85,7 +86,7 @@ std::string pipelineCsv() {
   std::string csv = "x,y,color,notes,label\n";
   for (int i = 0; i < 30; ++i) {
     const char* color = i % 4 == 0 ? "green" : (i % 4 == 3 ? "blue" : "red");
-    csv += std::to_string(i) + "," + std::to_string(i * i * 0.25) + "," + color +
+    csv += std::to_string(i) + "," + wb::formatFixed(i * i * 0.25, 6) + "," + color +
            ",this note number " + std::to_string(i) +
            " is long enough to never count as a category value at all," + (i % 3 == 0 ? "b" : "a") +
            "\n";
