@@ -243,9 +243,10 @@ void RunTableIndexer::addColumns() {
   std::set<std::string> tag_set;
   for (const auto& row : snapshot.rows)
     for (const auto& [k, v] : row.tags) tag_set.insert(k);
-  const auto params = stableKeys(prev_params, snapshot.param_keys);
-  const auto metrics = stableKeys(prev_metrics, snapshot.metric_keys);
-  const auto tags = stableKeys(prev_tags, {tag_set.begin(), tag_set.end()});
+  // Members: the column maps below hold views of these keys.
+  const auto& params = m_params = stableKeys(prev_params, snapshot.param_keys);
+  const auto& metrics = m_metrics = stableKeys(prev_metrics, snapshot.metric_keys);
+  const auto& tags = m_tags = stableKeys(prev_tags, {tag_set.begin(), tag_set.end()});
 
   auto& cols = m_data->columns;
   cols.reserve(RunTableModel::kFixedColumns + params.size() + metrics.size() * kStats.size() +

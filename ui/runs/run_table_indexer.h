@@ -74,7 +74,8 @@ class RunTableIndexer {
   class TextColumnBuilder;
   RunTableDataPtr m_previous;
   std::shared_ptr<detail::RunTableData> m_data;
-  std::unordered_map<std::string_view, int> m_param_col, m_metric_col, m_tag_col;
+  std::vector<std::string> m_params, m_metrics, m_tags;  // column keys, in column order
+  std::unordered_map<std::string_view, int> m_param_col, m_metric_col, m_tag_col;  // views of ↑
   std::vector<char> m_lower_better;  // per metric key, by its first column
   std::vector<std::unique_ptr<TextColumnBuilder>> m_text;  // per column; null: numbers
 };
