@@ -1,5 +1,7 @@
 #include "core/data/image_ops.h"
 
+#include "core/common/numbers.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -456,9 +458,8 @@ Json sizeJson(int w, int h) { return h == 0 ? Json(w) : Json::array({w, h}); }
 // 0.485f becomes 0.485, not 0.48500001430511475, so fitted specs read well.
 double shortestDouble(float value) {
   char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof(buf) - 1, value);
-  *res.ptr = '\0';
-  return std::strtod(buf, nullptr);
+  const auto res = std::to_chars(buf, buf + sizeof(buf), value);
+  return parseDouble(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf))).value_or(value);
 }
 
 }  // namespace

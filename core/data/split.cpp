@@ -1,5 +1,7 @@
 #include "core/data/split.h"
 
+#include "core/common/numbers.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -122,12 +124,10 @@ Result<SplitSpec> parseSplitRatios(std::string_view text) {
   while (start <= text.size()) {
     auto end = text.find_first_of("/,:", start);
     if (end == std::string_view::npos) end = text.size();
-    const std::string part(text.substr(start, end - start));
-    char* stop = nullptr;
-    const double v = std::strtod(part.c_str(), &stop);
-    if (part.empty() || stop != part.c_str() + part.size() || !(v >= 0) || !std::isfinite(v))
+    const auto v = parseDouble(text.substr(start, end - start));
+    if (!v || *v < 0)
       return makeError("expected ratios like 80/10/10 or 0.8,0.2", std::string(text));
-    parts.push_back(v);
+    parts.push_back(*v);
     start = end + 1;
   }
   if (parts.size() < 1 || parts.size() > 3)

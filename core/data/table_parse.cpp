@@ -1,9 +1,10 @@
 #include "core/data/table_parse.h"
 
+#include "core/common/numbers.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -38,14 +39,7 @@ bool isBlank(std::string_view s) {
                      [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
-bool isIntegerCell(std::string_view cell) {
-  cell = trimSpaces(cell);
-  if (!cell.empty() && cell.front() == '+') cell.remove_prefix(1);
-  if (cell.empty()) return false;
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-  return ec == std::errc() && end == cell.data() + cell.size();
-}
+bool isIntegerCell(std::string_view cell) { return parseInt(trimSpaces(cell)).has_value(); }
 
 // Replaces bytes that are not valid UTF-8 by '?', so names survive JSON serialisation.
 std::string sanitizedUtf8(std::string_view text) {
@@ -432,14 +426,9 @@ bool isMissingCell(std::string_view cell) {
 }
 
 bool parseNumberCell(std::string_view cell, double& value) {
-  cell = trimSpaces(cell);
-  if (!cell.empty() && cell.front() == '+') cell.remove_prefix(1);
-  if (cell.empty()) return false;
-  // from_chars accepts "inf"/"nan"; a number starts with a digit, '.', or '-' and one of them.
-  const char lead = cell.front() == '-' && cell.size() > 1 ? cell[1] : cell.front();
-  if (!((lead >= '0' && lead <= '9') || lead == '.')) return false;
-  const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-  return ec == std::errc() && end == cell.data() + cell.size() && std::isfinite(value);
+  const auto number = parseDouble(trimSpaces(cell));
+  if (number) value = *number;
+  return number.has_value();
 }
 
 void computeColumnStats(Table& table) {

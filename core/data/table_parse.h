@@ -62,8 +62,8 @@ bool isValidUtf8(std::string_view text, std::size_t* bad_offset = nullptr);
 /// True for "", "NA", "N/A", "NaN", "nan", "null", "NULL", "?" after trimming spaces and tabs.
 bool isMissingCell(std::string_view cell);
 
-/// Parses a (space-trimmed) finite decimal number such as "3", "-2.5", "1e-3", "+4".
-/// Returns false for anything else, including "inf", "nan" and hex.
+/// A cell as a finite number: spaces and tabs trimmed, then wb::parseDouble ("3", "-2.5",
+/// "1e-3", "+4"; never the process locale). False for anything else, "inf", "nan", "1,5" and hex.
 bool parseNumberCell(std::string_view cell, double& value);
 
 /// Recomputes every ColumnInfo of `table` (name kept) from its rows: missing count, distinct

@@ -1,5 +1,7 @@
 #include "core/demo/demo_datasets.h"
 
+#include "core/common/numbers.h"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -614,9 +616,7 @@ std::string fill(std::string_view tpl, const RowWords& words, Rng& rng) {
     } else if (lower == "big") {
       value = std::to_string(50 + rng.below(950));
     } else if (lower == "d") {
-      char buf[16];
-      std::snprintf(buf, sizeof(buf), "%.1f", rng.uniform(0.5, 9.5));
-      value = buf;
+      value = formatFixed(rng.uniform(0.5, 9.5), 1);  // "4.5" under any locale
     } else if (lower == "q") {
       value = "Q" + std::to_string(1 + rng.below(4));
     } else if (lower == "dir") {

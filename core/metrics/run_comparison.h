@@ -3,9 +3,7 @@
 // How runs compare: the rules shared by the GUI's Compare section and `wb runs compare`.
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -13,21 +11,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/common/numbers.h"
 #include "core/metrics/series_ops.h"
 #include "core/store/types.h"
 
 namespace wb::metrics {
 
-/// A whole-string number ("0.01", "1e-2", "32"); nullopt for anything else.
-inline std::optional<double> parseNumber(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  const std::string s(text);
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (errno != 0 || end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
+/// A whole-string finite number ("0.01", "1e-2", "32") by wb::parseDouble's rules (never the
+/// process locale); nullopt for anything else.
+inline std::optional<double> parseNumber(std::string_view text) { return parseDouble(text); }
 
 /// Equal as text or as numbers: "0.01" and "1e-2" are the same learning rate. A missing value
 /// equals only another missing one.

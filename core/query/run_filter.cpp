@@ -1,5 +1,7 @@
 #include "core/query/run_filter.h"
 
+#include "core/common/numbers.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -34,20 +36,9 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
                                             [](char x, char y) { return lowerAscii(x) == y; });
 }
 
-// Whole-string number: "0.01", "-2", "1e-3", "+5", "inf". Never locale-dependent.
-bool parseNumber(std::string_view text, double& out) {
-  const char* begin = text.data();
-  const char* const end = begin + text.size();
-  if (begin != end && *begin == '+') ++begin;
-  if (begin == end || *begin == '+' || (*begin == '-' && text.front() == '+')) return false;
-  const auto [ptr, ec] = std::from_chars(begin, end, out);
-  return ec == std::errc() && ptr == end;
-}
-
-std::string formatNumber(double v) {
-  std::array<char, 32> buf{};
-  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  return std::string(buf.data(), r.ptr);
+// Filter values are numbers by wb::parseDouble's rules (never the process locale); "inf" too.
+std::optional<double> parseNumber(std::string_view text) {
+  return parseDouble(text, NonFinite::Accept);
 }
 
 bool isDigits(std::string_view s) {
@@ -61,7 +52,9 @@ std::optional<double> parseDate(std::string_view s) {
   if (!isDigits(s.substr(0, 4)) || s[4] != '-' || !isDigits(s.substr(5, 2)) || s[7] != '-' ||
       !isDigits(s.substr(8, 2)))
     return std::nullopt;
-  auto num = [&](std::size_t at, std::size_t n) { return std::stoi(std::string(s.substr(at, n))); };
+  auto num = [&](std::size_t at, std::size_t n) {
+    return static_cast<int>(parseInt(s.substr(at, n)).value_or(0));  // digits, checked above
+  };
   std::tm tm{};
   tm.tm_year = num(0, 4) - 1900;
   tm.tm_mon = num(5, 2) - 1;
@@ -125,9 +118,8 @@ bool compareValue(const FilterNode& node, const FieldValue& value) {
     text = std::string_view(buf.data(), static_cast<std::size_t>(r.ptr - buf.data()));
   } else {
     text = value.text();
-    double x = 0;
-    if (node.is_number && !contains && parseNumber(text, x))
-      return applyOp(node.op, x, node.number);
+    if (node.is_number && !contains)
+      if (const auto x = parseNumber(text)) return applyOp(node.op, *x, node.number);
   }
   if (contains) return containsIgnoreCase(text, node.lower) == (node.op == CompareOp::Contains);
   return applyOp(node.op, text.compare(node.text), 0);
@@ -505,10 +497,9 @@ class Parser {
     if (v.kind != TokenKind::Word && v.kind != TokenKind::Quoted) fail("a value", op_raw);
     n.text = v.text;
     n.lower = lowerAscii(v.text);
-    double number = 0;
-    if (parseNumber(n.text, number)) {
+    if (const auto number = parseNumber(n.text)) {
       n.is_number = true;
-      n.number = number;
+      n.number = *number;
     } else if (const auto date = parseDate(n.text)) {
       n.is_number = true;
       n.number = *date;
@@ -520,12 +511,11 @@ class Parser {
   // A field name: a bare word or a `quoted` one. Returns its index in m_fields.
   int parseField(const std::string& after) {
     const Token& t = peek();
-    double ignored = 0;
     if (t.kind == TokenKind::Quoted)
       throw SyntaxError{t.offset, "expected a field name, found the string " +
                                       quoteForMessage(t.raw) +
                                       " (quote field names with backticks: `name`)"};
-    if (t.kind == TokenKind::Word && parseNumber(t.text, ignored))
+    if (t.kind == TokenKind::Word && parseNumber(t.text))
       throw SyntaxError{t.offset, "expected a field name, found the number " +
                                       quoteForMessage(t.raw) + " (write the field first: x > 1)"};
     if (t.kind != TokenKind::Word && t.kind != TokenKind::Backtick) {
@@ -604,8 +594,7 @@ std::string Filter::nodeText(int index) const {
   const FilterNode& n = m_nodes[static_cast<std::size_t>(index)];
   auto field = [&] {
     const std::string& name = m_fields[static_cast<std::size_t>(n.field)].name;
-    double ignored = 0;
-    return isPlainWord(name) && !parseNumber(name, ignored) ? name : "`" + name + "`";
+    return isPlainWord(name) && !parseNumber(name) ? name : "`" + name + "`";
   };
   switch (n.kind) {
     case NodeKind::And:
@@ -700,10 +689,10 @@ RunValues makeRunValues(const store::Run& run, const store::ParamMap& params,
   v.run["name"] = run.name;
   v.run["experiment"] = run.experiment;
   v.run["status"] = std::string(store::toString(run.status));
-  v.run["created"] = formatNumber(run.created_at);
-  if (run.started_at) v.run["started"] = formatNumber(*run.started_at);
-  if (run.ended_at) v.run["ended"] = formatNumber(*run.ended_at);
-  if (const auto d = run.durationSeconds(now)) v.run["duration"] = formatNumber(*d);
+  v.run["created"] = formatDouble(run.created_at);
+  if (run.started_at) v.run["started"] = formatDouble(*run.started_at);
+  if (run.ended_at) v.run["ended"] = formatDouble(*run.ended_at);
+  if (const auto d = run.durationSeconds(now)) v.run["duration"] = formatDouble(*d);
   v.run["notes"] = run.notes;
   v.params.insert(params.begin(), params.end());
   v.tags.insert(tags.begin(), tags.end());

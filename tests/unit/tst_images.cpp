@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <clocale>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -154,6 +155,7 @@ class TestImages : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  void initTestCase();
   // ---- codecs ----
   void pngRoundTripIsExact_data();
   void pngRoundTripIsExact();
@@ -190,9 +192,52 @@ class TestImages : public QObject {
   void pipelineJsonRoundTrip();
   void pipelineNeedsFitAndStats();
   void pipelineFitsMismatchedShapes();
+  void fittedNormalizeIgnoresLocale();
   // ---- demo data ----
   void demoDatasetsAreDeterministicAndComplete();
+  void demoHeadlinesIgnoreLocale();
 };
+
+void TestImages::initTestCase() {
+  // The suite runs under a comma-decimal C locale, as the GUI does under LC_ALL=de_DE.UTF-8.
+  QVERIFY2(std::setlocale(LC_ALL, "de_DE.UTF-8") != nullptr,
+           "de_DE.UTF-8 is not installed (packaging/install-deps.sh generates it)");
+}
+
+// Bug: the fitted mean/std went through to_chars then strtod, which under de_DE stops at the
+// '.': a fitted normalize became mean 0, std 0 (and the spec saved them).
+void TestImages::fittedNormalizeIgnoresLocale() {
+  auto p = ImagePipeline::fromJson(nlohmann::json::parse(R"([{"name":"normalize"}])"));
+  WB_VERIFY_OK(p);
+  p->setNormalization({0.485f, 0.456f}, {0.229f, 0.224f});
+  const auto spec = p->toJson();
+  const auto& step = spec.back();
+  QCOMPARE(step["mean"][0].get<double>(), 0.485);
+  QCOMPARE(step["mean"][1].get<double>(), 0.456);
+  QCOMPARE(step["std"][0].get<double>(), 0.229);
+  QCOMPARE(step["std"][1].get<double>(), 0.224);
+}
+
+// Bug: "{d}" in a headline was printf("%.1f"), so the demo's text ("Inflation eases to 4,5%")
+// and its hash depended on the process locale.
+void TestImages::demoHeadlinesIgnoreLocale() {
+  QTemporaryDir tmp;
+  QVERIFY(tmp.isValid());
+  const fs::path c_dir = fs::path(tmp.path().toStdString()) / "c";
+  const fs::path de_dir = fs::path(tmp.path().toStdString()) / "de";
+  wb::demo::DemoDataOptions options;
+  options.digits_per_class = 1;
+  options.shapes_per_class = 1;
+  options.headlines = 300;
+  QVERIFY(std::setlocale(LC_ALL, "C") != nullptr);
+  const auto in_c = wb::demo::writeDemoDatasets(c_dir, options);
+  QVERIFY(std::setlocale(LC_ALL, "de_DE.UTF-8") != nullptr);
+  WB_VERIFY_OK(in_c);
+  WB_VERIFY_OK(wb::demo::writeDemoDatasets(de_dir, options));
+  const std::string text = readFile(c_dir / "headlines.csv");
+  QVERIFY(text.find("Inflation eases to ") != std::string::npos);  // a "{d}" template is used
+  QCOMPARE(readFile(de_dir / "headlines.csv"), text);
+}
 
 // ---- codecs ----
 

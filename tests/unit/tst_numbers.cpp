@@ -9,6 +9,8 @@
 
 #include "core/common/numbers.h"
 #include "core/common/text_format.h"
+#include "core/data/split.h"
+#include "core/metrics/run_comparison.h"
 #include "test_support.h"
 
 class TestNumbers : public QObject {
@@ -94,6 +96,21 @@ class TestNumbers : public QObject {
     QCOMPARE(wb::csvField("say \"hi\""), std::string("\"say \"\"hi\"\"\""));
     QCOMPARE(wb::formatLocalTime(0), std::string("-"));
     QCOMPARE(wb::formatLocalTime(86400 * 365.0).size(), std::size_t(19));
+  }
+
+  // The parsers that went through strtod, under de_DE (set in initTestCase): run comparison read
+  // "0.01" as no number (so "0.01" and "1e-2" differed and sweeps could not rank by a param),
+  // and split ratios "0.8,0.2" were rejected.
+  void formerStrtodParsersReadPointDecimals() {
+    QCOMPARE(wb::metrics::parseNumber("0.01"), std::optional<double>(0.01));
+    QVERIFY(wb::metrics::sameParamValue(std::string("0.01"), std::string("1e-2")));
+    QVERIFY(!wb::metrics::sameParamValue(std::string("0.01"), std::string("0.1")));
+    QVERIFY(!wb::metrics::parseNumber("0,01"));
+    const auto split = wb::data::parseSplitRatios("0.8,0.2");
+    WB_VERIFY_OK(split);
+    QCOMPARE(split->train, 0.8);
+    QCOMPARE(split->val, 0.2);
+    QVERIFY(!wb::data::parseSplitRatios("0.8/-0.2").ok());
   }
 
   void roundTrip() {

@@ -2,12 +2,14 @@
 // columns), field resolution, and evaluation over hand-made runs.
 #include <QtTest>
 
-#include <cstdio>
+#include <clocale>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "core/common/numbers.h"
 #include "core/query/run_filter.h"
 #include "test_support.h"
 
@@ -28,11 +30,7 @@ double localTime(int year, int month, int day) {
   return static_cast<double>(std::mktime(&tm));
 }
 
-std::string number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string number(double v) { return wb::formatDouble(v); }
 
 // Four runs that differ in every way the filters below look at; labelled r1…r4.
 std::vector<std::pair<std::string, RunValues>> sampleRuns() {
@@ -103,6 +101,8 @@ class TestRunFilter : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  void initTestCase();
+  void readsPointDecimalsUnderGermanLocale();
   void evaluates_data();
   void evaluates();
   void precedenceAndCanonicalText_data();
@@ -116,6 +116,24 @@ class TestRunFilter : public QObject {
   void customLookup();
   void buildsValuesFromStoredRun();
 };
+
+void TestRunFilter::initTestCase() {
+  // Every test here runs under a comma-decimal C locale, as the GUI does under LC_ALL=de_DE.UTF-8.
+  QVERIFY2(std::setlocale(LC_ALL, "de_DE.UTF-8") != nullptr,
+           "de_DE.UTF-8 is not installed (packaging/install-deps.sh generates it)");
+  QCOMPARE(std::strtod("0.5", nullptr), 0.0);
+}
+
+// Filter numbers and param values are read by wb::parseDouble, never by the process locale:
+// under de_DE strtod reads "0.01" as 0 and "1e-3" as 1.
+void TestRunFilter::readsPointDecimalsUnderGermanLocale() {
+  const auto filter = wb::query::parseFilter("optim.lr < 0.01");
+  QVERIFY(filter.ok());
+  QCOMPARE(matching(*filter), std::string("r2"));
+  const auto between = wb::query::parseFilter("optim.lr > 0.005 and optim.lr < 0.05");
+  QVERIFY(between.ok());
+  QCOMPARE(matching(*between), std::string("r1"));
+}
 
 void TestRunFilter::evaluates_data() {
   QTest::addColumn<QString>("expression");

@@ -2,7 +2,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <clocale>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -11,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numbers.h"
 #include "core/data/feature_transforms.h"
 #include "core/data/table_parse.h"
 #include "test_support.h"
@@ -83,7 +86,7 @@ std::string pipelineCsv() {
   std::string csv = "x,y,color,notes,label\n";
   for (int i = 0; i < 30; ++i) {
     const char* color = i % 4 == 0 ? "green" : (i % 4 == 3 ? "blue" : "red");
-    csv += std::to_string(i) + "," + std::to_string(i * i * 0.25) + "," + color +
+    csv += std::to_string(i) + "," + wb::formatFixed(i * i * 0.25, 6) + "," + color +
            ",this note number " + std::to_string(i) +
            " is long enough to never count as a category value at all," + (i % 3 == 0 ? "b" : "a") +
            "\n";
@@ -332,6 +335,23 @@ class TestTables : public QObject {
     QCOMPARE(c.top_values[0], (std::pair<std::string, std::size_t>("b", 3)));
     QCOMPARE(c.top_values[1], (std::pair<std::string, std::size_t>("a", 2)));
     QCOMPARE(c.top_values[2], (std::pair<std::string, std::size_t>("c", 1)));
+  }
+
+  // Bug class: a cell read by strtod under de_DE ("0.5" → 0) would make every decimal column
+  // text. Cells go through wb::parseDouble, whatever the process locale.
+  void cellsReadPointDecimalsUnderGermanLocale() {
+    QVERIFY2(std::setlocale(LC_ALL, "de_DE.UTF-8") != nullptr, "de_DE.UTF-8 is not installed");
+    QCOMPARE(std::strtod("0.5", nullptr), 0.0);  // the C library now stops at the '.'
+    double x = 0;
+    QVERIFY(wb::data::parseNumberCell("0.5", x));
+    QCOMPARE(x, 0.5);
+    QVERIFY(wb::data::parseNumberCell(" 0.01\t", x));
+    QCOMPARE(x, 0.01);
+    QVERIFY(!wb::data::parseNumberCell("0,5", x));  // never the locale's comma
+    const Table table = parseOk("lr;loss\n0.01;0.5\n0.001;1.25\n");
+    QCOMPARE(str(table.columns[0].type), str(ColumnType::Real));
+    QCOMPARE(table.columns[0].min, 0.001);
+    QCOMPARE(table.columns[1].max, 1.25);
   }
 
   void realStatsAndNumberParsing() {

@@ -5,7 +5,7 @@
 #include <QFont>
 #include <QLocale>
 
-#include "ui/runs/run_table_model.h"
+#include "ui/common/formatting.h"
 
 namespace wb::ui {
 

@@ -14,7 +14,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/data/importer.h"
-#include "ui/datasets/dataset_tree_model.h"
+#include "ui/common/formatting.h"
 
 namespace wb::ui {
 

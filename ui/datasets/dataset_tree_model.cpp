@@ -1,6 +1,5 @@
 #include "ui/datasets/dataset_tree_model.h"
 
-#include <QDateTime>
 #include <QFont>
 #include <QLocale>
 
@@ -40,15 +39,6 @@ QString kindName(data::DatasetKind kind) {
   return DatasetTreeModel::tr("unknown");
 }
 }  // namespace
-
-QString formatBytes(qint64 bytes) {
-  return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeIecFormat);
-}
-
-QString formatTime(double unix_seconds) {
-  return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(unix_seconds * 1000))
-      .toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-}
 
 DatasetTreeModel::DatasetTreeModel(QObject* parent) : QAbstractItemModel(parent) {}
 

@@ -2,6 +2,7 @@
 
 #include <QAbstractItemModel>
 
+#include "ui/common/formatting.h"  // formatTime(), formatBytes() for the dataset views
 #include "ui/datasets/dataset_snapshot.h"
 
 namespace wb::ui {
@@ -42,8 +43,5 @@ class DatasetTreeModel : public QAbstractItemModel {
 
   DatasetSnapshotPtr m_snapshot;
 };
-
-QString formatBytes(qint64 bytes);
-QString formatTime(double unix_seconds);
 
 }  // namespace wb::ui

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include <QCryptographicHash>
-#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -20,6 +19,7 @@
 #include "core/common/clock.h"
 #include "ui/charts/metric_panel_grid.h"
 #include "ui/charts/metric_series_store.h"
+#include "ui/common/formatting.h"
 #include "ui/common/run_colors.h"
 #include "ui/runs/run_table_model.h"
 
@@ -251,8 +251,7 @@ void RunDetailWidget::setRun(const std::optional<RunRow>& row) {
                          QString::fromStdString(run.id), QString::fromStdString(run.experiment));
   if (run.started_at)
     sub += tr(" · started %1")
-               .arg(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(*run.started_at * 1000))
-                        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+               .arg(formatTime(*run.started_at, TimePrecision::Seconds));
   if (duration) sub += tr(" · %1").arg(formatDuration(*duration));
   if (!run.host.empty()) sub += tr(" · %1").arg(QString::fromStdString(run.host));
   if (!run.status_message.empty())

@@ -1,66 +1,25 @@
 #include "ui/runs/run_table_model.h"
 
-#include <algorithm>
-#include <array>
-#include <charconv>
-#include <cmath>
-#include <limits>
-#include <numeric>
-#include <set>
-#include <unordered_map>
-#include <utility>
+#include "core/common/clock.h"
+#include "ui/common/formatting.h"
+#include "ui/runs/run_table_indexer.h"
 
 #include <QBrush>
 #include <QColor>
-#include <QDateTime>
 #include <QFutureWatcher>
-#include <QHash>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include "core/common/clock.h"
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+#include <utility>
 
 namespace wb::ui {
-
-namespace detail {
-
-/// One column's values for every row, in table order.
-struct ColumnData {
-  RunColumn info;
-  bool text_kind = false;       // values in text/pool, else in numbers
-  std::vector<double> numbers;  // NaN: missing
-  std::vector<int> text;        // index into the pool, -1: missing
-  // Interned values: params and tags take few distinct values.
-  std::vector<QString> pool;
-  std::vector<std::string> pool_utf8;
-  std::vector<double> pool_number;  // NaN: not a number
-  std::vector<int> pool_rank;       // order of the text values
-  bool numeric = false;             // every value is a number
-};
-
-struct RunTableData {
-  RunSnapshotPtr snapshot;
-  std::vector<const RunRow*> rows;  // table order; point into snapshot
-  std::vector<ColumnData> columns;
-  std::unordered_map<std::string_view, int> row_by_id;  // views into snapshot
-  QHash<QString, int> column_by_id;
-  std::vector<std::string> haystack;  // per row: last metric values as shown, for plain search
-  std::vector<int> root;              // sweep root row, -1: none
-  // Against the data this one replaces:
-  std::vector<int> removed_rows;     // previous rows gone, ascending
-  std::vector<int> removed_columns;  // previous columns gone, ascending
-  int kept_rows = 0;                 // rows [0, kept_rows) were there, in the same order
-  std::vector<char> new_column;      // per column
-  std::vector<char> changed;         // per kept row: some value differs
-};
-
-}  // namespace detail
 
 namespace {
 
 using detail::ColumnData;
-using detail::RunTableData;
-
-constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 // Run fields of filter expressions, in the order ResolvedField::run_field counts them.
 constexpr std::array<std::string_view, 9> kFilterRunFields = {
@@ -84,17 +43,6 @@ QColor statusColor(store::RunStatus s) {
   return QColor(Qt::gray);
 }
 
-bool parseNumber(std::string_view text, double& out) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (text.empty()) return false;
-  if (text.front() == '+') text.remove_prefix(1);
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
-  return r.ec == std::errc() && r.ptr == text.data() + text.size() && std::isfinite(out);
-}
-
-double finiteOr(const std::optional<double>& v) { return v && std::isfinite(*v) ? *v : kMissing; }
-
 char lowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool containsLower(std::string_view haystack, std::string_view needle_lower) {
@@ -102,396 +50,11 @@ bool containsLower(std::string_view haystack, std::string_view needle_lower) {
                      [](char h, char n) { return lowerAscii(h) == n; }) != haystack.end();
 }
 
-// Digit runs compare as numbers ("run-2" before "run-10"), letters ignoring ASCII case; other
-// UTF-8 bytes in code point order.
-bool naturalLess(std::string_view a, std::string_view b) {
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  std::size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (digit(a[i]) && digit(b[j])) {
-      std::size_t ie = i, je = j;
-      while (ie < a.size() && digit(a[ie])) ++ie;
-      while (je < b.size() && digit(b[je])) ++je;
-      // By value: skip leading zeros, then the longer run is larger, then digit by digit.
-      while (i + 1 < ie && a[i] == '0') ++i;
-      while (j + 1 < je && b[j] == '0') ++j;
-      if (ie - i != je - j) return ie - i < je - j;
-      for (; i < ie; ++i, ++j)
-        if (a[i] != b[j]) return a[i] < b[j];
-      continue;
-    }
-    const auto x = static_cast<unsigned char>(lowerAscii(a[i]));
-    const auto y = static_cast<unsigned char>(lowerAscii(b[j]));
-    if (x != y) return x < y;
-    ++i;
-    ++j;
-  }
-  if (a.size() - i != b.size() - j) return a.size() - i < b.size() - j;
-  return a < b;  // equal but for case or zeros: still a fixed order
-}
-
-/// Builds one text column: interns values, then ranks them.
-class TextColumnBuilder {
- public:
-  TextColumnBuilder(ColumnData& column, std::size_t rows) : m_column(column) {
-    column.text_kind = true;
-    column.text.assign(rows, -1);
-  }
-  void set(std::size_t row, std::string_view value) {
-    auto it = m_index.find(value);
-    if (it == m_index.end()) {
-      const int id = static_cast<int>(m_column.pool_utf8.size());
-      m_column.pool_utf8.emplace_back(value);
-      it = m_index.emplace(value, id).first;
-    }
-    m_column.text[row] = it->second;
-  }
-  void finish() {
-    auto& c = m_column;
-    const std::size_t n = c.pool_utf8.size();
-    c.pool.reserve(n);
-    c.pool_number.reserve(n);
-    c.numeric = n > 0;
-    for (const auto& s : c.pool_utf8) {
-      c.pool.push_back(QString::fromStdString(s));
-      double x = 0;
-      const bool number = parseNumber(s, x);
-      c.pool_number.push_back(number ? x : kMissing);
-      c.numeric = c.numeric && number;
-    }
-    std::vector<int> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int x, int y) {
-      return naturalLess(c.pool_utf8[static_cast<std::size_t>(x)],
-                         c.pool_utf8[static_cast<std::size_t>(y)]);
-    });
-    c.pool_rank.assign(n, 0);
-    for (std::size_t r = 0; r < n; ++r)
-      c.pool_rank[static_cast<std::size_t>(order[r])] = static_cast<int>(r);
-  }
-
- private:
-  ColumnData& m_column;
-  // Views into the snapshot (or static text), which outlives the builder.
-  std::unordered_map<std::string_view, int> m_index;
-};
-
-bool sameSummary(const store::MetricSummary& a, const store::MetricSummary& b) {
-  return a.count == b.count && a.last_step == b.last_step && a.last_value == b.last_value &&
-         a.min_value == b.min_value && a.max_value == b.max_value;
-}
-
-bool sameRow(const RunRow& a, const RunRow& b) {
-  const auto& x = a.run;
-  const auto& y = b.run;
-  if (x.status != y.status || x.name != y.name || x.experiment != y.experiment ||
-      x.started_at != y.started_at || x.ended_at != y.ended_at || x.notes != y.notes ||
-      x.status_message != y.status_message || x.parent_run_id != y.parent_run_id ||
-      a.params != b.params || a.tags != b.tags || a.metrics.size() != b.metrics.size())
-    return false;
-  auto it = b.metrics.begin();
-  for (const auto& [k, m] : a.metrics) {
-    if (it->first != k || !sameSummary(m, it->second)) return false;
-    ++it;
-  }
-  return true;
-}
-
-const char* statName(MetricColumnStat stat) {
-  switch (stat) {
-    case MetricColumnStat::Best:
-      return "best";
-    case MetricColumnStat::Min:
-      return "min";
-    case MetricColumnStat::Max:
-      return "max";
-    default:
-      return "last";
-  }
-}
-
-constexpr std::array<MetricColumnStat, 4> kStats = {MetricColumnStat::Last, MetricColumnStat::Best,
-                                                    MetricColumnStat::Min, MetricColumnStat::Max};
-
-RunColumn runColumn(const char* key, const QString& title, bool visible) {
-  RunColumn c;
-  c.kind = ColumnKind::RunField;
-  c.key = QString::fromLatin1(key);
-  c.id = QStringLiteral("run:") + c.key;
-  c.title = title;
-  c.default_visible = visible;
-  return c;
-}
-
-QString columnId(ColumnKind kind, const std::string& key, MetricColumnStat stat = {}) {
-  const QString k = QString::fromStdString(key);
-  switch (kind) {
-    case ColumnKind::Param:
-      return QStringLiteral("param:") + k;
-    case ColumnKind::Tag:
-      return QStringLiteral("tag:") + k;
-    case ColumnKind::Metric:
-      return QStringLiteral("metric:") + k + QLatin1Char(':') + QLatin1String(statName(stat));
-    default:
-      return QStringLiteral("run:") + k;
-  }
-}
-
-// Keys of one section: the previous ones still present (their order), then new ones.
-std::vector<std::string> stableKeys(const std::vector<std::string>& previous,
-                                    const std::vector<std::string>& now) {
-  std::set<std::string_view> present(now.begin(), now.end());
-  std::vector<std::string> out;
-  std::set<std::string_view> taken;
-  for (const auto& k : previous)
-    if (present.count(k)) {
-      out.push_back(k);
-      taken.insert(k);
-    }
-  for (const auto& k : now)
-    if (!taken.count(k)) out.push_back(k);
-  return out;
-}
-
-QString formatTime(double t) {
-  return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(t * 1000))
-      .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-}
-
 }  // namespace
 
-QString formatDuration(double s) {
-  if (s < 0) s = 0;
-  if (s < 60) return QString::number(s, 'f', 1) + QStringLiteral(" s");
-  const int total = static_cast<int>(s);
-  if (s < 3600)
-    return QStringLiteral("%1m %2s").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
-  return QStringLiteral("%1h %2m")
-      .arg(total / 3600)
-      .arg(total % 3600 / 60, 2, 10, QLatin1Char('0'));
-}
-
-QString formatValue(double v) {
-  if (std::isnan(v)) return QStringLiteral("nan");
-  return QString::number(v, 'g', 5);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Indexing (any thread)
-
 RunTableDataPtr RunTableModel::indexSnapshot(RunSnapshotPtr snapshot, RunTableDataPtr previous) {
-  if (!snapshot) snapshot = std::make_shared<RunSnapshot>();
-  auto d = std::make_shared<RunTableData>();
-  d->snapshot = snapshot;
-  const auto& srows = snapshot->rows;
-  const std::size_t n = srows.size();
-
-  // Rows: the previous ones still present, in their order, then new ones.
-  std::unordered_map<std::string_view, int> snap_index;
-  snap_index.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) snap_index.emplace(srows[i].run.id, static_cast<int>(i));
-  std::vector<char> taken(n, 0);
-  std::vector<int> prev_of_kept;
-  d->rows.reserve(n);
-  if (previous) {
-    for (std::size_t r = 0; r < previous->rows.size(); ++r) {
-      auto it = snap_index.find(previous->rows[r]->run.id);
-      if (it == snap_index.end()) {
-        d->removed_rows.push_back(static_cast<int>(r));
-        continue;
-      }
-      taken[static_cast<std::size_t>(it->second)] = 1;
-      d->rows.push_back(&srows[static_cast<std::size_t>(it->second)]);
-      prev_of_kept.push_back(static_cast<int>(r));
-    }
-  }
-  d->kept_rows = static_cast<int>(d->rows.size());
-  for (std::size_t i = 0; i < n; ++i)
-    if (!taken[i]) d->rows.push_back(&srows[i]);
-  d->changed.assign(static_cast<std::size_t>(d->kept_rows), 0);
-  for (std::size_t r = 0; r < prev_of_kept.size(); ++r)
-    d->changed[r] =
-        !sameRow(*previous->rows[static_cast<std::size_t>(prev_of_kept[r])], *d->rows[r]);
-  d->row_by_id.reserve(n);
-  for (std::size_t r = 0; r < n; ++r) d->row_by_id.emplace(d->rows[r]->run.id, static_cast<int>(r));
-
-  // Column keys per section, in a stable order.
-  std::vector<std::string> prev_params, prev_metrics, prev_tags;
-  QHash<QString, bool> prev_default;
-  if (previous) {
-    for (const auto& c : previous->columns) {
-      prev_default.insert(c.info.id, c.info.default_visible);
-      const std::string key = c.info.key.toStdString();
-      if (c.info.kind == ColumnKind::Param) prev_params.push_back(key);
-      if (c.info.kind == ColumnKind::Tag) prev_tags.push_back(key);
-      if (c.info.kind == ColumnKind::Metric && c.info.stat == MetricColumnStat::Last)
-        prev_metrics.push_back(key);
-    }
-  }
-  std::set<std::string> tag_set;
-  for (const auto& row : srows)
-    for (const auto& [k, v] : row.tags) tag_set.insert(k);
-  const auto params = stableKeys(prev_params, snapshot->param_keys);
-  const auto metrics = stableKeys(prev_metrics, snapshot->metric_keys);
-  const auto tags = stableKeys(prev_tags, {tag_set.begin(), tag_set.end()});
-
-  auto& cols = d->columns;
-  cols.reserve(kFixedColumns + params.size() + metrics.size() * kStats.size() + tags.size());
-  auto add = [&](RunColumn info) {
-    auto it = prev_default.find(info.id);
-    if (it != prev_default.end()) info.default_visible = *it;  // a default never flips
-    ColumnData c;
-    c.info = std::move(info);
-    cols.push_back(std::move(c));
-  };
-  add(runColumn("name", tr("Name"), true));
-  add(runColumn("status", tr("Status"), true));
-  add(runColumn("experiment", tr("Experiment"), true));
-  add(runColumn("started", tr("Started"), true));
-  add(runColumn("duration", tr("Duration"), true));
-  add(runColumn("id", tr("Run ID"), false));
-  add(runColumn("parent", tr("Parent"), false));
-  add(runColumn("ended", tr("Ended"), false));
-  auto rank = [](const std::vector<std::string>& keys, const std::string& key) {
-    return static_cast<int>(std::find(keys.begin(), keys.end(), key) - keys.begin());
-  };
-  std::unordered_map<std::string_view, int> param_col, metric_col, tag_col;
-  std::vector<char> lower_better;  // per metric key, by its first column
-  for (const auto& k : params) {
-    RunColumn c;
-    c.kind = ColumnKind::Param;
-    c.key = QString::fromStdString(k);
-    c.id = columnId(c.kind, k);
-    c.title = c.key;
-    c.default_visible = rank(snapshot->param_keys, k) < kDefaultParamColumns;
-    param_col.emplace(k, static_cast<int>(cols.size()));
-    add(std::move(c));
-  }
-  for (const auto& k : metrics) {
-    metric_col.emplace(k, static_cast<int>(cols.size()));
-    lower_better.resize(cols.size() + 1, 0);
-    lower_better[cols.size()] = store::lowerIsBetter(k);
-    const bool shown = rank(snapshot->metric_keys, k) < kDefaultMetricColumns;
-    for (const auto stat : kStats) {
-      RunColumn c;
-      c.kind = ColumnKind::Metric;
-      c.key = QString::fromStdString(k);
-      c.stat = stat;
-      c.id = columnId(c.kind, k, stat);
-      c.title = stat == MetricColumnStat::Last
-                    ? c.key
-                    : c.key + QLatin1Char('.') + QLatin1String(statName(stat));
-      c.default_visible = shown && stat == MetricColumnStat::Last;
-      add(std::move(c));
-    }
-  }
-  for (const auto& k : tags) {
-    RunColumn c;
-    c.kind = ColumnKind::Tag;
-    c.key = QString::fromStdString(k);
-    c.id = columnId(c.kind, k);
-    c.title = QStringLiteral("tags.") + c.key;
-    tag_col.emplace(k, static_cast<int>(cols.size()));
-    add(std::move(c));
-  }
-  for (std::size_t c = 0; c < cols.size(); ++c)
-    d->column_by_id.insert(cols[c].info.id, static_cast<int>(c));
-
-  // Which columns are new, which previous ones are gone.
-  d->new_column.assign(cols.size(), 1);
-  if (previous) {
-    for (std::size_t c = 0; c < previous->columns.size(); ++c) {
-      auto it = d->column_by_id.find(previous->columns[c].info.id);
-      if (it == d->column_by_id.end())
-        d->removed_columns.push_back(static_cast<int>(c));
-      else
-        d->new_column[static_cast<std::size_t>(*it)] = 0;
-    }
-  }
-
-  // Values.
-  std::vector<std::unique_ptr<TextColumnBuilder>> text(cols.size());
-  for (std::size_t c = 0; c < cols.size(); ++c) {
-    const auto& info = cols[c].info;
-    const bool is_text = info.kind == ColumnKind::Param || info.kind == ColumnKind::Tag ||
-                         c == kName || c == kStatus || c == kExperiment || c == kRunId ||
-                         c == kParent;
-    if (is_text)
-      text[c] = std::make_unique<TextColumnBuilder>(cols[c], n);
-    else
-      cols[c].numbers.assign(n, kMissing);
-  }
-  d->haystack.resize(n);
-  d->root.assign(n, -1);
-  char buf[32];
-  for (std::size_t r = 0; r < n; ++r) {
-    const RunRow& row = *d->rows[r];
-    const auto& run = row.run;
-    const std::string_view status = store::toString(run.status);
-    text[kName]->set(r, run.name);
-    text[kStatus]->set(r, status);
-    text[kExperiment]->set(r, run.experiment);
-    text[kRunId]->set(r, run.id);
-    cols[kStarted].numbers[r] = run.started_at.value_or(run.created_at);
-    cols[kEnded].numbers[r] = finiteOr(run.ended_at);
-    std::string& hay = d->haystack[r];
-    if (!run.parent_run_id.empty()) {
-      auto it = d->row_by_id.find(run.parent_run_id);
-      text[kParent]->set(
-          r, it == d->row_by_id.end()
-                 ? std::string_view(run.parent_run_id)
-                 : std::string_view(d->rows[static_cast<std::size_t>(it->second)]->run.name));
-      // Sweeps nest at most a few levels; the bound guards against a cycle.
-      int root = -1;
-      for (int depth = 0; it != d->row_by_id.end() && depth < 16; ++depth) {
-        root = it->second;
-        const auto& up = d->rows[static_cast<std::size_t>(root)]->run.parent_run_id;
-        it = up.empty() ? d->row_by_id.end() : d->row_by_id.find(up);
-      }
-      d->root[r] = root == static_cast<int>(r) ? -1 : root;
-    }
-    for (const auto& [k, v] : row.params) {
-      auto it = param_col.find(k);
-      if (it == param_col.end()) continue;
-      text[static_cast<std::size_t>(it->second)]->set(r, v);
-    }
-    for (const auto& [k, v] : row.tags) {
-      auto it = tag_col.find(k);
-      if (it == tag_col.end()) continue;
-      text[static_cast<std::size_t>(it->second)]->set(r, v);
-    }
-    for (const auto& [k, s] : row.metrics) {
-      auto it = metric_col.find(k);
-      if (it == metric_col.end()) continue;
-      const auto base = static_cast<std::size_t>(it->second);
-      cols[base].numbers[r] = finiteOr(s.last_value);
-      cols[base + 1].numbers[r] =
-          finiteOr(lower_better[base] ? s.min_value : s.max_value);  // best()
-      cols[base + 2].numbers[r] = finiteOr(s.min_value);
-      cols[base + 3].numbers[r] = finiteOr(s.max_value);
-      if (s.last_value && std::isfinite(*s.last_value)) {
-        // As formatValue() shows it ('g', 5 digits).
-        const auto end =
-            std::to_chars(buf, buf + sizeof buf, *s.last_value, std::chars_format::general, 5).ptr;
-        hay += '\n';
-        hay.append(buf, end);
-      }
-    }
-  }
-  for (std::size_t c = 0; c < cols.size(); ++c) {
-    if (!text[c]) continue;
-    text[c]->finish();
-    auto& col = cols[c];
-    if (col.info.kind == ColumnKind::Param) {
-      const bool some_missing = std::find(col.text.begin(), col.text.end(), -1) != col.text.end();
-      col.info.varying = col.pool.size() > 1 || (col.pool.size() == 1 && some_missing);
-    }
-  }
-  return d;
+  return RunTableIndexer::index(std::move(snapshot), std::move(previous));
 }
-
-// ---------------------------------------------------------------------------------------------
-// Model
 
 RunTableModel::RunTableModel(QObject* parent)
     : QAbstractTableModel(parent),
@@ -517,7 +80,7 @@ void RunTableModel::setSnapshot(RunSnapshotPtr snapshot) {
   }
   const long cells = static_cast<long>(snapshot->rows.size()) *
                      static_cast<long>(kFixedColumns + snapshot->param_keys.size() +
-                                       snapshot->metric_keys.size() * kStats.size());
+                                       snapshot->metric_keys.size() * RunTableIndexer::kStats.size());
   if (cells <= kSyncIndexCells) {
     apply(indexSnapshot(std::move(snapshot), m_data));
     return;
@@ -659,7 +222,7 @@ int RunTableModel::columnOfParam(const QString& key) const {
 
 int RunTableModel::columnOfMetric(const QString& key, MetricColumnStat stat) const {
   return columnOfId(QStringLiteral("metric:") + key + QLatin1Char(':') +
-                    QLatin1String(statName(stat)));
+                    QLatin1String(RunTableIndexer::statName(stat)));
 }
 
 int RunTableModel::columnOfTag(const QString& key) const {
@@ -749,7 +312,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
   const double v = c.numbers[static_cast<std::size_t>(r)];
   if (std::isnan(v)) return role == Qt::DisplayRole ? QVariant(QString()) : QVariant();
   if (role == SortRole) return v;
-  if (col == kStarted || col == kEnded) return formatTime(v);
+  if (col == kStarted || col == kEnded) return formatTime(v, TimePrecision::Seconds);
   if (role == Qt::ToolTipRole && c.info.kind == ColumnKind::Metric) {
     auto it = row.metrics.find(c.info.key.toStdString());
     if (it == row.metrics.end()) return {};
@@ -798,19 +361,19 @@ ResolvedField RunTableModel::resolve(const query::FieldRef& field) const {
       break;
     }
     case query::FieldKind::Param:
-      f.param_column = find(columnId(ColumnKind::Param, field.key));
+      f.param_column = find(RunTableIndexer::columnId(ColumnKind::Param, field.key));
       break;
     case query::FieldKind::Tag:
-      f.tag_column = find(columnId(ColumnKind::Tag, field.key));
+      f.tag_column = find(RunTableIndexer::columnId(ColumnKind::Tag, field.key));
       break;
     case query::FieldKind::ParamOrMetric:
-      f.param_column = find(columnId(ColumnKind::Param, field.key));
+      f.param_column = find(RunTableIndexer::columnId(ColumnKind::Param, field.key));
       [[fallthrough]];
     case query::FieldKind::Metric: {
       const MetricColumnStat stat = field.stat == query::MetricStat::Min   ? MetricColumnStat::Min
                                     : field.stat == query::MetricStat::Max ? MetricColumnStat::Max
                                                                            : MetricColumnStat::Last;
-      f.metric_column = find(columnId(ColumnKind::Metric, field.metric_key, stat));
+      f.metric_column = find(RunTableIndexer::columnId(ColumnKind::Metric, field.metric_key, stat));
       break;
     }
     case query::FieldKind::Unknown:

@@ -9,6 +9,7 @@
 #include <QString>
 
 #include "core/query/run_filter.h"
+#include "ui/common/formatting.h"  // formatValue() etc., for the sections that show run values
 #include "ui/common/run_snapshot.h"
 
 template <typename T>
@@ -54,9 +55,9 @@ struct ResolvedField {
 /// The Runs table: run fields, one column per param, four per metric (last, best, min, max)
 /// and one per tag; which of them are shown is the view's business (RunsPanel).
 ///
-/// A snapshot is indexed into per-column vectors (interned text, numbers, sort ranks) so
-/// data(), sorting and filtering are O(1) per cell; large snapshots are indexed on a worker
-/// thread. Updates are row- and column-level inserts/removes/changes (never a reset), so views
+/// A snapshot is indexed (RunTableIndexer) into per-column vectors (interned text, numbers,
+/// sort ranks) so data(), sorting and filtering are O(1) per cell; large snapshots are indexed
+/// on a worker thread. Updates are row- and column-level inserts/removes/changes (never a reset), so views
 /// keep their selection and scroll position; new runs and columns are appended.
 class RunTableModel : public QAbstractTableModel {
   Q_OBJECT
@@ -117,7 +118,7 @@ class RunTableModel : public QAbstractTableModel {
   /// Repaints the duration of running runs (the clock moves without new data).
   void tickRunning();
 
-  /// Indexes a snapshot (pure; any thread). `previous` fixes the order of kept rows and columns.
+  /// RunTableIndexer::index (pure; any thread), for benchmarks.
   static RunTableDataPtr indexSnapshot(RunSnapshotPtr snapshot, RunTableDataPtr previous);
 
  Q_SIGNALS:
@@ -150,8 +151,6 @@ class RunTableModel : public QAbstractTableModel {
   QFutureWatcher<RunTableDataPtr>* m_watcher = nullptr;
 };
 
-QString formatDuration(double seconds);
-QString formatValue(double value);
 /// Sorted indexes as runs of consecutive ones: {1,2,3,7} → {(1,3),(7,7)}; for begin/end
 /// row and column notifications.
 std::vector<std::pair<int, int>> contiguousRanges(const std::vector<int>& sorted);

@@ -27,6 +27,7 @@
 #include <random>
 #include <set>
 
+#include "core/common/numbers.h"
 #include "core/query/run_filter.h"
 #include "core/store/database.h"
 #include "core/store/metrics_writer.h"
@@ -780,7 +781,7 @@ class TestRunsTable : public QObject {
         s.status = i % 7 == 0 ? RunStatus::Failed : RunStatus::Finished;
         for (int p = 0; p < 8; ++p)
           s.params["p" + std::to_string(p)] = std::to_string((i * (p + 3)) % 97);
-        s.params["optim.lr"] = std::to_string(1e-4 * (1 + i % 50));
+        s.params["optim.lr"] = wb::formatFixed(1e-4 * (1 + i % 50), 6);
         s.metrics = {{"val/accuracy", {0.1, (i % 1000) / 1000.0}},
                      {"train/loss", {2.0, 1.0 / (1 + i % 100)}}};
         specs.push_back(std::move(s));

@@ -12,8 +12,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "ui/common/formatting.h"
 #include "ui/datasets/dataset_problems_model.h"
-#include "ui/datasets/dataset_tree_model.h"
 
 namespace wb::ui {
 
