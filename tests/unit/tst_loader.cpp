@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/numbers.h"
 #include "core/data/dataset_repository.h"
 #include "core/data/feature_transforms.h"
 #include "core/data/image_codec.h"
@@ -191,7 +192,7 @@ class TestLoader : public QObject {
     std::string csv = "x1,x2,color,label\n";
     for (int i = 0; i < 60; ++i) {
       const char* color = i % 3 == 0 ? "red" : (i % 3 == 1 ? "green" : "blue");
-      csv += std::to_string(i * 0.5 + 3.25) + "," + std::to_string((i * 7) % 13) + "," + color +
+      csv += wb::formatDouble(i * 0.5 + 3.25) + "," + std::to_string((i * 7) % 13) + "," + color +
              "," + (i % 2 ? "yes" : "no") + "\n";
     }
     writeFile(root / "table.csv", csv);
@@ -653,7 +654,7 @@ class TestLoader : public QObject {
     for (const auto& b : r.batches) {
       QVERIFY(b.targets.scalar_type() == at::kFloat);
       for (std::int64_t k = 0; k < b.targets.size(0); ++k)
-        QCOMPARE(b.targets.data_ptr<float>()[k], std::stof(m_reg.samples[b.indices[k]].label));
+        QCOMPARE(b.targets.data_ptr<float>()[k], static_cast<float>(*wb::parseDouble(m_reg.samples[b.indices[k]].label)));
     }
   }
 
