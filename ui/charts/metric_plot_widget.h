@@ -1,9 +1,7 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <memory>
-#include <span>
 #include <utility>
 #include <vector>
 
@@ -28,61 +26,6 @@ class QTimer;
 class QToolButton;
 
 namespace wb::ui {
-
-namespace detail {
-
-/// Range minimum/maximum over a y array, so a pixel column of thousands of points costs a
-/// few lookups: per block of 8^k points, the index of its first finite minimum and maximum.
-/// (Belongs next to downsampleMinMax in core/metrics once the chart settles.)
-class MinMaxIndex {
- public:
-  static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-
-  void clear();
-  /// Indexes ys, reusing blocks before `from` (the points before it did not change).
-  void update(std::span<const double> ys, std::size_t from = 0);
-  std::size_t size() const { return m_n; }
-  /// Indices of the first finite minimum and maximum in [a, b); kNone when none is finite.
-  std::pair<std::uint32_t, std::uint32_t> minMax(std::span<const double> ys, std::size_t a,
-                                                 std::size_t b) const;
-  std::size_t memoryBytes() const;
-
- private:
-  // Values are kept beside their indices so a query reads each level sequentially instead of
-  // jumping around ys.
-  struct Block {
-    double lo, hi;
-    std::uint32_t ilo, ihi;  // kNone when the block holds no finite value
-  };
-  std::vector<std::vector<Block>> m_levels;  // level k: blocks of 8^(k+1) points
-  std::size_t m_n = 0;
-};
-
-/// Exactly metrics::downsampleMinMaxInto()'s output, in O(columns · log n) instead of
-/// O(visible points): columns are found by search, their extremes through the index (built on
-/// the same ys).
-void downsampleMinMaxIndexed(std::span<const double> xs, std::span<const double> ys,
-                             const MinMaxIndex& index, double x0, double x1, int width_px,
-                             metrics::PlotPoints& out);
-
-/// TensorBoard's debiased EMA (metrics::emaSmoothInto) kept up to date as points are
-/// appended, bit for bit the same as recomputing it.
-class IncrementalEma {
- public:
-  /// Smooths ys into out; points before `from` are taken as unchanged since the last call
-  /// with the same weight. Returns the first index of out that changed.
-  std::size_t update(std::span<const double> ys, double weight, std::size_t from,
-                     std::vector<double>& out);
-  void reset() { m_weight = -1; }
-
- private:
-  double m_weight = -1;
-  metrics::EmaState m_state;
-  bool m_constant = true;  // every point so far equals the first: emaSmooth returns the input
-  std::size_t m_done = 0;
-};
-
-}  // namespace detail
 
 /// One chart panel: one metric, any number of runs, drawn with QCustomPlot.
 ///

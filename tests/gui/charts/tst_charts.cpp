@@ -8,7 +8,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QRandomGenerator>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -185,70 +184,6 @@ class TestCharts : public QObject {
     RunColors other;
     other.setWorkspace(QStringLiteral("/tmp/ws-two"));
     QCOMPARE(other.color(id), RunColors::defaultColor(id));
-  }
-
-  // Property: the indexed downsampler returns exactly what metrics::downsampleMinMaxInto
-  // returns (which keeps every pixel column's first, min, max and last point).
-  void indexedDownsampleMatchesScan() {
-    auto* rng = QRandomGenerator::global();
-    for (int trial = 0; trial < 60; ++trial) {
-      const int n = 1 + static_cast<int>(rng->bounded(200000));
-      std::vector<double> xs(static_cast<std::size_t>(n)), ys(static_cast<std::size_t>(n));
-      double x = rng->generateDouble() * 100;
-      for (int i = 0; i < n; ++i) {
-        x += trial % 3 == 0 ? 1.0
-                            : rng->generateDouble() * (trial % 5 == 0 ? 0.0 : 2.0);  // ties too
-        xs[static_cast<std::size_t>(i)] = x;
-        double y = std::round(rng->generateDouble() * 50) / 10;  // many equal values: tie rules
-        if (rng->bounded(100) < 3) y = kNaN;
-        if (rng->bounded(1000) == 0) y = 1e9;
-        ys[static_cast<std::size_t>(i)] = y;
-      }
-      wb::ui::detail::MinMaxIndex index;
-      // Built in pieces, as appends do.
-      index.update(std::span<const double>(ys).first(static_cast<std::size_t>(n / 3)));
-      index.update(ys, static_cast<std::size_t>(n / 3));
-      for (int q = 0; q < 8; ++q) {
-        const double lo = xs.front() + (xs.back() - xs.front()) * rng->generateDouble() * 0.6 - 5;
-        const double hi = lo + (xs.back() - xs.front()) * rng->generateDouble();
-        const int width = 1 + static_cast<int>(rng->bounded(2000));
-        wb::metrics::PlotPoints expected, actual;
-        wb::metrics::downsampleMinMaxInto(xs, ys, lo, hi, width, expected);
-        wb::ui::detail::downsampleMinMaxIndexed(xs, ys, index, lo, hi, width, actual);
-        QCOMPARE(actual.xs, expected.xs);
-        QCOMPARE(actual.ys.size(), expected.ys.size());
-        for (std::size_t i = 0; i < actual.ys.size(); ++i)
-          QVERIFY(sameDouble(actual.ys[i], expected.ys[i]));
-      }
-    }
-  }
-
-  // The chart's incremental EMA equals metrics::emaSmooth bit for bit, however points arrive.
-  void incrementalEmaMatchesEmaSmooth() {
-    auto* rng = QRandomGenerator::global();
-    for (int trial = 0; trial < 40; ++trial) {
-      const int n = 1 + static_cast<int>(rng->bounded(5000));
-      std::vector<double> ys;
-      const double weight = trial % 4 == 0 ? 0.999 : rng->generateDouble() * 0.99;
-      wb::ui::detail::IncrementalEma ema;
-      std::vector<double> out;
-      while (static_cast<int>(ys.size()) < n) {
-        const std::size_t from = ys.size();
-        const int add = 1 + static_cast<int>(rng->bounded(300));
-        for (int i = 0; i < add; ++i) {
-          // Starts constant for a while (emaSmooth leaves constant series alone), then varies.
-          double y = ys.size() < 50 && trial % 2 ? 0.5 : rng->generateDouble();
-          if (rng->bounded(100) < 2) y = kNaN;
-          ys.push_back(y);
-        }
-        ema.update(ys, weight, from, out);
-        const auto expected = wb::metrics::emaSmooth(ys, weight);
-        QCOMPARE(out.size(), expected.size());
-        for (std::size_t i = 0; i < out.size(); ++i)
-          QVERIFY2(sameDouble(out[i], expected[i]),
-                   qPrintable(QStringLiteral("trial %1 index %2").arg(trial).arg(i)));
-      }
-    }
   }
 
   void millionPointsAreDownsampledAndKeepASpike() {
