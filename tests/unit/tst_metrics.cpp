@@ -79,6 +79,8 @@ class TestMetrics : public QObject {
   void chunkTailMerge();
   void tailMergeAcrossWriters();
   void read3000PointsAcrossChunks();
+  void readNewPointsReturnsExactlyTheNewPoints();
+  void readNewPointsRejectsACorruptChunk();
   void summaries();
   void summariesFilters();
   void bestUsesDirectionOfKey_data();
@@ -374,6 +376,98 @@ void TestMetrics::read3000PointsAcrossChunks() {
   auto s = reader.series(run, "train/loss");
   WB_VERIFY_OK(s);
   WB_COMPARE_SERIES(*s, logged);
+}
+
+// MetricsReader::readNewPoints (the charts' incremental top-up, issue 11): each read returns
+// exactly the points flushed since the previous one, across chunk boundaries and chunks the
+// writer fills in place, never another series' points, and an epochs column only once one
+// is given.
+void TestMetrics::readNewPointsReturnsExactlyTheNewPoints() {
+  const auto run = newRun();
+  QVERIFY(!run.empty());
+  MetricsWriterOptions o;
+  o.flush_interval_ms = 60'000;
+  auto w = openWriter(o);
+  QVERIFY(w);
+  MetricsReader reader(*m_db);
+  wb::store::SeriesCursor cursor;
+  wb::store::SeriesColumns all;
+  WB_VERIFY_OK(reader.readNewPoints(run, "loss", cursor, all));  // not logged yet
+  QCOMPARE(all.size(), std::size_t(0));
+  QCOMPARE(cursor.key_id, std::int64_t(0));
+
+  const auto loss = w->series(run, "loss");
+  const auto acc = w->series(run, "acc");
+  const std::vector<int> sizes = {1, 7, 300, 1, 1500, 13, 1024, 2, 999, 25, 1100, 64, 0};
+  std::vector<MetricPoint> logged;
+  std::int64_t step = 0;
+  for (std::size_t round = 0; round < sizes.size(); ++round) {
+    const std::size_t first = logged.size();
+    for (int i = 0; i < sizes[round]; ++i, ++step) {
+      // No epochs in the first rounds, then epochs: the column appears with NaN before.
+      const double epoch = round < 3 ? kNaN : static_cast<double>(step / 100);
+      const MetricPoint p{step, epoch, 1000.0 + step * 0.5, std::cos(step * 0.01)};
+      w->log(loss, p.step, p.value, p.epoch, p.wall_time);
+      w->log(acc, p.step, -1.0);
+      logged.push_back(p);
+    }
+    WB_VERIFY_OK(w->flush());
+    wb::store::SeriesColumns delta;
+    WB_VERIFY_OK(reader.readNewPoints(run, "loss", cursor, delta));
+    const QByteArray where = "round " + QByteArray::number(qsizetype(round));
+    QVERIFY2(delta.size() == logged.size() - first, where.constData());
+    QCOMPARE(delta.steps.size(), delta.size());
+    QCOMPARE(delta.walls.size(), delta.size());
+    QVERIFY2(delta.epochs.empty() == (round < 3 || delta.size() == 0), where.constData());
+    for (std::size_t i = 0; i < delta.size(); ++i) {
+      const MetricPoint& p = logged[first + i];
+      QVERIFY2(delta.steps[i] == static_cast<double>(p.step) && same(delta.values[i], p.value) &&
+                   same(delta.walls[i], p.wall_time) &&
+                   (delta.epochs.empty() || same(delta.epochs[i], p.epoch)),
+               (where + " point " + QByteArray::number(qsizetype(i))).constData());
+    }
+    QCOMPARE(cursor.delivered, static_cast<std::int64_t>(logged.size()));
+    // Into one growing set of columns, as the chart's first read and top-ups do.
+    all.steps.insert(all.steps.end(), delta.steps.begin(), delta.steps.end());
+    all.values.insert(all.values.end(), delta.values.begin(), delta.values.end());
+  }
+  QVERIFY(cursor.key_id != 0);
+  auto whole = reader.series(run, "loss");
+  WB_VERIFY_OK(whole);
+  QCOMPARE(all.size(), whole->size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    QVERIFY(all.steps[i] == static_cast<double>((*whole)[i].step) &&
+            same(all.values[i], (*whole)[i].value));
+
+  // A fresh cursor reads everything at once, sized from the expected count.
+  wb::store::SeriesCursor fresh;
+  wb::store::SeriesColumns once;
+  WB_VERIFY_OK(reader.readNewPoints(run, "loss", fresh, once,
+                                    static_cast<std::int64_t>(logged.size())));
+  QCOMPARE(once.size(), logged.size());
+  QCOMPARE(once.epochs.size(), logged.size());
+  QVERIFY(std::isnan(once.epochs.front()));
+  QCOMPARE(once.epochs.back(), logged.back().epoch);
+  QVERIFY(once.values.capacity() == logged.size());
+}
+
+void TestMetrics::readNewPointsRejectsACorruptChunk() {
+  const auto run = newRun();
+  QVERIFY(!run.empty());
+  auto w = openWriter();
+  QVERIFY(w);
+  for (int i = 0; i < 10; ++i) w->log(run, "loss", i, i * 0.1);
+  WB_VERIFY_OK(w->close());
+  WB_VERIFY_OK(m_db->exec("UPDATE metric_chunks SET count = count + 1"));
+  wb::store::SeriesCursor cursor;
+  wb::store::SeriesColumns out;
+  const auto read = MetricsReader(*m_db).readNewPoints(run, "loss", cursor, out);
+  QVERIFY(!read.ok());
+  QVERIFY2(read.error().text().find("corrupt metric chunk") != std::string::npos,
+           read.error().text().c_str());
+  QVERIFY2(read.error().text().find(run + "/loss") != std::string::npos,
+           read.error().text().c_str());
+  QCOMPARE(cursor.delivered, std::int64_t(0));
 }
 
 void TestMetrics::summaries() {

@@ -12,6 +12,7 @@
 #include <QWidget>
 
 #include "core/metrics/series_ops.h"
+#include "ui/charts/chart_exporter.h"
 #include "ui/charts/metric_series_store.h"
 
 class QCustomPlot;
@@ -27,6 +28,8 @@ class QToolButton;
 
 namespace wb::ui {
 
+struct MetricCurve;
+
 /// One chart panel: one metric, any number of runs, drawn with QCustomPlot.
 ///
 /// Never hands QCustomPlot more than ~4 points per pixel column: each range change or resize
@@ -40,7 +43,7 @@ class MetricPlotWidget : public QWidget {
  public:
   enum class CurveLayer { Unknown = 0, Raw, Smoothed };
   enum class YScale { Unknown = 0, Linear, Log };
-  enum class ExportFormat { Unknown = 0, Png, Pdf, Svg, Csv };
+  using ExportFormat = ChartExportFormat;
 
   static constexpr int kFrameIntervalMs = 16;
 
@@ -118,30 +121,31 @@ class MetricPlotWidget : public QWidget {
   bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
-  struct Curve;
   enum Dirty : unsigned { kNone = 0, kReplot = 1, kResample = 2, kData = 4 };
 
+  void buildPlot();
+  void buildOverlays();
+  void buildButtons();
+  void connectInteraction();
   void markDirty(unsigned what);
   void onFrame();
   void onSeriesChanged(const QString& run_id, const QString& key);
   void onXRangeChanged();
   /// Brings a curve's view (sorted copy when needed), index and smoothing up to date.
-  void syncCurve(Curve& c);
+  void syncCurve(MetricMetricCurve& c);
   void resampleAll();
-  void resample(Curve& c, double x0, double x1, int width_px);
   void fitAxes();
   void applyStyle();
-  void applyPens(Curve& c);
+  void applyPens(MetricCurve& c);
   void updateLegend();
   void updateAxisTicker();
   void requestSeries();
   void showMenu();
   void onMouseMove(QMouseEvent* event);
   void hideHover();
-  double xOrigin(const Curve& c) const;
+  double xOrigin(const MetricCurve& c) const;
   QString formatX(double x) const;
   int plotWidthPx() const;
-  QString exportCsv(const QString& path) const;
 
   MetricSeriesStore* m_store;
   QString m_key;
@@ -153,7 +157,7 @@ class MetricPlotWidget : public QWidget {
   QToolButton* m_pin_button = nullptr;
   QToolButton* m_menu_button = nullptr;
   QTimer* m_frame = nullptr;
-  std::vector<std::unique_ptr<Curve>> m_curves;
+  std::vector<std::unique_ptr<MetricCurve>> m_curves;
   QHash<QString, QColor> m_colors;
   QHash<QString, QString> m_labels;
 

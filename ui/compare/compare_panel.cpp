@@ -27,6 +27,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "core/common/numbers.h"
 #include "core/objects/object_store.h"
 #include "core/store/database.h"
 #include "core/store/run_repository.h"
@@ -736,8 +737,12 @@ void ComparePanel::refreshSummary() {
       const double margin = std::abs(delta);
       const QString amount = (lower ? QString() : QStringLiteral("+")) + value(margin);
       QString rel;
-      if (second.best != 0)
-        rel = QString::asprintf(lower ? "%.1f%%" : "%+.1f%%", 100 * margin / std::abs(second.best));
+      if (second.best != 0) {
+        // Locale-free, as value() is: one decimal point throughout the line.
+        const double percent = 100 * margin / std::abs(second.best);
+        rel = (lower ? QString() : QStringLiteral("+")) +
+              QString::fromStdString(wb::formatFixed(percent, 1)) + QLatin1Char('%');
+      }
       const QString better = lower ? tr("lower than") : tr("over");
       html += tr(", <b style=\"color:%1\">%2</b>%3 %4 the runner-up %5&nbsp;%6 (%7)")
                   .arg(kBestColor.name(), amount,

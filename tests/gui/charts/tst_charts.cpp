@@ -17,6 +17,7 @@
 #include <limits>
 #include <memory>
 
+#include "core/common/numbers.h"
 #include "core/metrics/series_ops.h"
 #include "core/store/database.h"
 #include "core/store/metrics_reader.h"
@@ -553,10 +554,12 @@ class TestCharts : public QObject {
         QCOMPARE(f.size(), 5);
         QCOMPARE(QString::fromUtf8(f[0]), run);
         QCOMPARE(f[1].toLongLong(), p.step);
-        QVERIFY(sameDouble(std::strtod(f[2].constData(), nullptr), p.value));
+        // Written locale-free, so read with wb::parseDouble (strtod misreads "0.5" under de_DE).
+        const auto value = wb::parseDouble(f[2].toStdString(), wb::NonFinite::Accept);
+        QVERIFY(value && sameDouble(*value, p.value));
         QVERIFY(f[3].isEmpty() ? std::isnan(p.epoch)
-                               : std::strtod(f[3].constData(), nullptr) == p.epoch);
-        QCOMPARE(std::strtod(f[4].constData(), nullptr), p.wall_time);
+                               : wb::parseDouble(f[3].toStdString()) == p.epoch);
+        QCOMPARE(wb::parseDouble(f[4].toStdString()), std::optional<double>(p.wall_time));
       }
     }
     QCOMPARE(static_cast<qsizetype>(row), lines.size() - 1);  // then only the final newline
@@ -571,6 +574,11 @@ class TestCharts : public QObject {
     MetricSeriesStore store(tw.dbPath());
     auto panel = openPanel(store, QStringLiteral("train/loss"), {a, b});
     QVERIFY(panel);
+    // Colours as the app gives runs shown together: distinct slots, whatever the ids hash to
+    // (two default colours may coincide, which made an exact check of both impossible).
+    const QHash<QString, QColor> run_colors = RunColors().assign({a, b});
+    QVERIFY(run_colors.value(a) != run_colors.value(b));
+    panel->setRunColors(run_colors);
     QTRY_VERIFY(allLoaded(store, QStringLiteral("train/loss"), {a, b}));
     QTemporaryDir out;
     const QString png = out.filePath(QStringLiteral("chart.png"));
@@ -578,12 +586,12 @@ class TestCharts : public QObject {
     QImage image(png);
     QVERIFY(!image.isNull());
     QCOMPARE(image.size(), QSize(640, 360));
-    // Both runs' colours are in the picture.
+    // Both runs' colours are in the picture (it used to accept either one: issue 11).
     QSet<QRgb> colors;
     for (int y = 0; y < image.height(); ++y)
       for (int x = 0; x < image.width(); ++x) colors.insert(image.pixel(x, y) & 0xffffff);
-    QVERIFY(colors.contains(RunColors::defaultColor(a).rgb() & 0xffffff) ||
-            colors.contains(RunColors::defaultColor(b).rgb() & 0xffffff));
+    QVERIFY(colors.contains(run_colors.value(a).rgb() & 0xffffff));
+    QVERIFY(colors.contains(run_colors.value(b).rgb() & 0xffffff));
     QVERIFY(colors.size() > 20);
 
     const QString pdf = out.filePath(QStringLiteral("chart.pdf"));
