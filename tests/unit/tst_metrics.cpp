@@ -424,7 +424,7 @@ void TestMetrics::readNewPointsReturnsExactlyTheNewPoints() {
       QVERIFY2(delta.steps[i] == static_cast<double>(p.step) && same(delta.values[i], p.value) &&
                    same(delta.walls[i], p.wall_time) &&
                    (delta.epochs.empty() || same(delta.epochs[i], p.epoch)),
-               (where + " point " + QByteArray::number(qsizetype(i))).constData());
+               QByteArray(where + " point " + QByteArray::number(qsizetype(i))).constData());
     }
     QCOMPARE(cursor.delivered, static_cast<std::int64_t>(logged.size()));
     // Into one growing set of columns, as the chart's first read and top-ups do.
