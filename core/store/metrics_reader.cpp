@@ -47,8 +47,8 @@ Result<std::vector<MetricPoint>> MetricsReader::series(const std::string& run_id
 }
 
 Status MetricsReader::readNewPoints(const std::string& run_id, const std::string& key,
-                                   SeriesCursor& cursor, SeriesColumns& out,
-                                   std::int64_t expected_total) {
+                                    SeriesCursor& cursor, SeriesColumns& out,
+                                    std::int64_t expected_total) {
   auto fail = [&](const std::string& text) { return makeError(text, run_id + "/" + key); };
   if (cursor.key_id == 0) {
     auto stmt = m_db.prepare("SELECT id FROM metric_keys WHERE name = ?");
@@ -77,7 +77,8 @@ Status MetricsReader::readNewPoints(const std::string& run_id, const std::string
     const auto n = static_cast<std::size_t>(stmt->columnInt(1));
     const auto bytes = static_cast<std::size_t>(stmt->columnBytes(2));
     if (bytes != n * sizeof(MetricPoint)) return fail("corrupt metric chunk");
-    const std::size_t skip = id == cursor.chunk_id ? static_cast<std::size_t>(cursor.chunk_used) : 0;
+    const std::size_t skip =
+        id == cursor.chunk_id ? static_cast<std::size_t>(cursor.chunk_used) : 0;
     const auto* data = static_cast<const unsigned char*>(stmt->columnBlob(2));
     const std::size_t at = out.values.size();
     const std::size_t add = n > skip ? n - skip : 0;

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "core/common/clock.h"
+#include "core/metrics/confusion_artifact.h"
+#include "core/objects/object_store.h"
 #include "core/store/database.h"
 #include "core/store/metrics_reader.h"
 #include "core/store/metrics_writer.h"
@@ -81,6 +83,9 @@ class TestMetrics : public QObject {
   void read3000PointsAcrossChunks();
   void readNewPointsReturnsExactlyTheNewPoints();
   void readNewPointsRejectsACorruptChunk();
+  void confusionArtifactParses_data();
+  void confusionArtifactParses();
+  void confusionArtifactIsReadFromTheStore();
   void summaries();
   void summariesFilters();
   void bestUsesDirectionOfKey_data();
@@ -442,8 +447,8 @@ void TestMetrics::readNewPointsReturnsExactlyTheNewPoints() {
   // A fresh cursor reads everything at once, sized from the expected count.
   wb::store::SeriesCursor fresh;
   wb::store::SeriesColumns once;
-  WB_VERIFY_OK(reader.readNewPoints(run, "loss", fresh, once,
-                                    static_cast<std::int64_t>(logged.size())));
+  WB_VERIFY_OK(
+      reader.readNewPoints(run, "loss", fresh, once, static_cast<std::int64_t>(logged.size())));
   QCOMPARE(once.size(), logged.size());
   QCOMPARE(once.epochs.size(), logged.size());
   QVERIFY(std::isnan(once.epochs.front()));
@@ -468,6 +473,101 @@ void TestMetrics::readNewPointsRejectsACorruptChunk() {
   QVERIFY2(read.error().text().find(run + "/loss") != std::string::npos,
            read.error().text().c_str());
   QCOMPARE(cursor.delivered, std::int64_t(0));
+}
+
+// metrics::parseConfusionArtifact: the one reader of the trainer's confusion-matrix JSON
+// (the Compare panel used to parse it itself). Derived figures when the file lacks them;
+// malformed files are errors with a reason, never crashes.
+void TestMetrics::confusionArtifactParses_data() {
+  QTest::addColumn<QString>("json");
+  QTest::addColumn<QString>("error");  // empty: parses
+  QTest::newRow("trainer's shape") << R"({"classes": 2, "labels": ["cat", "dog"],
+      "matrix": [[8, 2], [1, 9]], "precision": [0.5, 0.25], "recall": [0.8, 0.9],
+      "accuracy": 0.85})"
+                                   << "";
+  QTest::newRow("derived figures") << R"({"matrix": [[8, 2], [1, 9]]})"
+                                   << "";
+  QTest::newRow("not JSON") << "not json"
+                            << "not JSON";
+  QTest::newRow("ragged") << R"({"matrix": [[1, 2], [3]]})"
+                          << "has 1 cells, not 2";
+  QTest::newRow("classes disagree") << R"({"classes": 3, "matrix": [[1, 2], [3, 4]]})"
+                                    << "expected a 3 × 3";
+  QTest::newRow("negative") << R"({"matrix": [[1, -2], [3, 4]]})"
+                            << "negative or non-numeric";
+  QTest::newRow("text cell") << R"({"matrix": [[1, "x"], [3, 4]]})"
+                             << "negative or non-numeric";
+  QTest::newRow("no matrix") << R"({"classes": 2})"
+                             << "expected a 2 × 2";
+  QTest::newRow("array") << "[1, 2]"
+                         << "expected a 0 × 0";
+}
+
+void TestMetrics::confusionArtifactParses() {
+  QFETCH(QString, json);
+  QFETCH(QString, error);
+  const auto m = wb::metrics::parseConfusionArtifact(json.toStdString());
+  if (!error.isEmpty()) {
+    QVERIFY(!m);
+    QVERIFY2(m.error().text().find(error.toStdString()) != std::string::npos,
+             m.error().text().c_str());
+    return;
+  }
+  QVERIFY2(m, m ? "" : m.error().text().c_str());
+  QCOMPARE(m->classes, 2);
+  QCOMPARE(m->counts, (std::vector<std::int64_t>{8, 2, 1, 9}));
+  QCOMPARE(m->total, std::int64_t(20));
+  QCOMPARE(m->rowTotal(0), std::int64_t(10));
+  QCOMPARE(m->columnTotal(0), std::int64_t(9));
+  if (QByteArray(QTest::currentDataTag()) == "trainer's shape") {
+    QCOMPARE(m->labels, (std::vector<std::string>{"cat", "dog"}));
+    QCOMPARE(m->precision, (std::vector<double>{0.5, 0.25}));  // as given, not recomputed
+    QCOMPARE(m->accuracy, 0.85);
+  } else {
+    QCOMPARE(m->labels, (std::vector<std::string>{"0", "1"}));
+    QCOMPARE(m->precision, (std::vector<double>{8.0 / 9.0, 9.0 / 11.0}));
+    QCOMPARE(m->recall, (std::vector<double>{0.8, 0.9}));
+    QCOMPARE(m->accuracy, 17.0 / 20.0);
+  }
+}
+
+// metrics::readConfusionArtifact: the test split's artifact wins over the validation one; a
+// run without one reads as none; a broken one is an error naming the artifact.
+void TestMetrics::confusionArtifactIsReadFromTheStore() {
+  wb::objects::ObjectStore objects(m_ws.objectsDir());
+  wb::store::RunRepository repo(*m_db);
+  auto store = [&](const std::string& run, const std::string& name, const std::string& json) {
+    const auto id = objects.put(json);
+    return id && repo.addArtifact({run, name, *id, static_cast<std::int64_t>(json.size()), 0});
+  };
+  const auto both = newRun("both"), val_only = newRun("val"), none = newRun("none"),
+             broken = newRun("broken");
+  QVERIFY(store(both, "confusion_matrix_val.json", R"({"matrix": [[1, 0], [0, 1]]})"));
+  QVERIFY(store(both, "confusion_matrix_test.json", R"({"matrix": [[3, 1], [1, 3]]})"));
+  QVERIFY(store(val_only, "confusion_matrix_val.json", R"({"matrix": [[5]]})"));
+  QVERIFY(store(none, "preprocessing.json", "{}"));
+  QVERIFY(store(broken, "confusion_matrix_test.json", R"({"matrix": [[1, 2]]})"));
+
+  auto read = wb::metrics::readConfusionArtifact(*m_db, objects, both);
+  WB_VERIFY_OK(read);
+  QVERIFY(read->has_value());
+  QCOMPARE((*read)->split, std::string("test"));
+  QCOMPARE((*read)->total, std::int64_t(8));
+
+  read = wb::metrics::readConfusionArtifact(*m_db, objects, val_only);
+  WB_VERIFY_OK(read);
+  QVERIFY(read->has_value());
+  QCOMPARE((*read)->split, std::string("val"));
+  QCOMPARE((*read)->classes, 1);
+
+  read = wb::metrics::readConfusionArtifact(*m_db, objects, none);
+  WB_VERIFY_OK(read);
+  QVERIFY(!read->has_value());
+
+  read = wb::metrics::readConfusionArtifact(*m_db, objects, broken);
+  QVERIFY(!read);
+  QVERIFY2(read.error().text().find("confusion_matrix_test.json") != std::string::npos,
+           read.error().text().c_str());
 }
 
 void TestMetrics::summaries() {

@@ -509,8 +509,7 @@ void TestSeriesOps::indexedDownsampleMatchesScan() {
     std::vector<double> xs(static_cast<std::size_t>(n)), ys(static_cast<std::size_t>(n));
     double x = rng->generateDouble() * 100;
     for (int i = 0; i < n; ++i) {
-      x += trial % 3 == 0 ? 1.0
-                          : rng->generateDouble() * (trial % 5 == 0 ? 0.0 : 2.0);  // ties too
+      x += trial % 3 == 0 ? 1.0 : rng->generateDouble() * (trial % 5 == 0 ? 0.0 : 2.0);  // ties too
       xs[static_cast<std::size_t>(i)] = x;
       double y = std::round(rng->generateDouble() * 50) / 10;  // many equal values: tie rules
       if (rng->bounded(100) < 3) y = kNaN;
@@ -536,7 +535,8 @@ void TestSeriesOps::indexedDownsampleMatchesScan() {
   }
 }
 
-// The incremental EMA (the charts' smoothing) equals metrics::emaSmooth bit for bit, however points arrive.
+// The incremental EMA (the charts' smoothing) equals metrics::emaSmooth bit for bit, however points
+// arrive.
 void TestSeriesOps::incrementalEmaMatchesEmaSmooth() {
   QRandomGenerator gen(20261207u);  // seeded: a failure reproduces
   auto* rng = &gen;

@@ -103,8 +103,7 @@ bool MetricCurve::resample(double x0, double x1, int width_px, bool log_y) {
   metrics::downsampleMinMaxIndexed(view_x, view_y, raw_index, a, b, width_px, raw_points);
   toGraph(raw, raw_points);
   if (weight > 0 && smoothed.size() == view_y.size()) {
-    metrics::downsampleMinMaxIndexed(view_x, smoothed, smooth_index, a, b, width_px,
-                                    smooth_points);
+    metrics::downsampleMinMaxIndexed(view_x, smoothed, smooth_index, a, b, width_px, smooth_points);
     toGraph(smooth, smooth_points);
   } else {
     smooth_points.clear();
@@ -119,8 +118,7 @@ bool MetricCurve::resample(double x0, double x1, int width_px, bool log_y) {
     const double span_px = (raw_points.xs.back() - raw_points.xs.front()) / (b - a) * width_px;
     sparse = n == 1 || span_px / static_cast<double>(n - 1) >= 12.0;
   }
-  if (dense(raw_points) != raw_dense || dense(smooth_points) != smooth_dense ||
-      sparse != sparse) {
+  if (dense(raw_points) != raw_dense || dense(smooth_points) != smooth_dense || sparse != sparse) {
     raw_dense = dense(raw_points);
     smooth_dense = dense(smooth_points);
     sparse = sparse;

@@ -775,7 +775,8 @@ void MetricPlotWidget::showMenu() {
 
 QString MetricPlotWidget::exportTo(const QString& path, ExportFormat format, int width_px,
                                    int height_px) {
-  if (format == ExportFormat::Csv) return ChartExporter::writeCsv(*m_store, m_key, runs(), m_labels, path);
+  if (format == ExportFormat::Csv)
+    return ChartExporter::writeCsv(*m_store, m_key, runs(), m_labels, path);
   const int w = width_px > 0 ? width_px : m_plot->width();
   const int h = height_px > 0 ? height_px : m_plot->height();
   hideHover();

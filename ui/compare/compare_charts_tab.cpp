@@ -47,9 +47,9 @@ void CompareChartsTab::setChartMetrics(const QStringList& keys) {
   m_grid->setFilterText(keys.isEmpty() ? QString()
                                        : QStringLiteral("^(?:") + escaped.join(QLatin1Char('|')) +
                                              QStringLiteral(")$"));
-  m_metrics_button->setText(
-      keys.isEmpty() ? tr("Metrics: all")
-                     : tr("Metrics: %n chosen", nullptr, static_cast<int>(keys.size())));
+  m_metrics_button->setText(keys.isEmpty()
+                                ? tr("Metrics: all")
+                                : tr("Metrics: %n chosen", nullptr, static_cast<int>(keys.size())));
 }
 
 void CompareChartsTab::fillMetricsMenu() {

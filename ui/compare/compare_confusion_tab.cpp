@@ -20,23 +20,6 @@
 
 namespace wb::ui {
 
-namespace {
-
-ConfusionMatrix toWidgetMatrix(const metrics::ConfusionArtifact& a) {
-  ConfusionMatrix m;
-  m.classes = a.classes;
-  for (const auto& label : a.labels) m.labels << QString::fromStdString(label);
-  m.counts = a.counts;
-  m.precision = a.precision;
-  m.recall = a.recall;
-  m.accuracy = a.accuracy;
-  m.total = a.total;
-  m.split = QString::fromStdString(a.split);
-  return m;
-}
-
-}  // namespace
-
 struct CompareConfusionTab::Result {
   QString run_id;
   std::optional<ConfusionMatrix> matrix;
@@ -49,8 +32,7 @@ CompareConfusionTab::CompareConfusionTab(const CompareRuns* runs, QWidget* paren
   l->setContentsMargins(0, 6, 0, 0);
   auto* bar = new QHBoxLayout;
   m_percent = new QCheckBox(tr("Percent of true class"), this);
-  m_percent->setToolTip(
-      tr("Cells show their share of the true class's samples instead of counts"));
+  m_percent->setToolTip(tr("Cells show their share of the true class's samples instead of counts"));
   bar->addWidget(m_percent);
   bar->addSpacing(12);
   m_note = new QLabel(this);
@@ -112,7 +94,7 @@ void CompareConfusionTab::load(const Workspace& workspace, const QStringList& ru
       if (!read)
         r.error = QString::fromStdString(read.error().text());
       else if (*read)
-        r.matrix = toWidgetMatrix(**read);
+        r.matrix = ConfusionMatrix::fromArtifact(**read);
       out.push_back(std::move(r));
     }
     return out;
@@ -162,7 +144,7 @@ void CompareConfusionTab::refreshLayout() {
     if (!w) {
       w = new ConfusionMatrixWidget(m_host);
       w->setCellText(m_percent->isChecked() ? ConfusionMatrixWidget::CellText::RowPercent
-                                                   : ConfusionMatrixWidget::CellText::Counts);
+                                            : ConfusionMatrixWidget::CellText::Counts);
     }
     w->setRun(id, m_runs->label(id), m_runs->color(id));
     const auto m = m_matrices.find(id);
@@ -206,8 +188,7 @@ void CompareConfusionTab::layoutMatrices() {
   m_columns = columns;
   while (m_layout->count() > 0) delete m_layout->takeAt(0);
   for (int i = 0; i < widgets.size(); ++i)
-    m_layout->addWidget(widgets[i], i / columns, i % columns,
-                                 Qt::AlignLeft | Qt::AlignTop);
+    m_layout->addWidget(widgets[i], i / columns, i % columns, Qt::AlignLeft | Qt::AlignTop);
   // Spare room goes right and below, not between the matrices.
   for (int c = 0; c <= columns; ++c) m_layout->setColumnStretch(c, c == columns ? 1 : 0);
   const int rows = (static_cast<int>(widgets.size()) + columns - 1) / columns;

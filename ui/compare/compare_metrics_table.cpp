@@ -36,7 +36,8 @@ void CompareMetricsTable::refresh() {
   setHorizontalHeaderItem(0, new QTableWidgetItem(tr("Metric")));
   setHorizontalHeaderItem(1, new QTableWidgetItem(tr("Goal")));
   for (int c = 0; c < ids.size(); ++c) {
-    auto* h = new QTableWidgetItem(RunColors::swatchIcon(m_runs->color(ids[c])), m_runs->label(ids[c]));
+    auto* h =
+        new QTableWidgetItem(RunColors::swatchIcon(m_runs->color(ids[c])), m_runs->label(ids[c]));
     h->setToolTip(ids[c]);
     setHorizontalHeaderItem(2 + c, h);
   }
@@ -54,9 +55,9 @@ void CompareMetricsTable::refresh() {
     if (system) key_item->setForeground(QColor(120, 120, 120));
     setItem(r, 0, key_item);
     setItem(r, 1,
-                             new QTableWidgetItem(system ? QStringLiteral("—")
-                                                  : goal == metrics::Goal::Min ? tr("min")
-                                                                               : tr("max")));
+            new QTableWidgetItem(system                       ? QStringLiteral("—")
+                                 : goal == metrics::Goal::Min ? tr("min")
+                                                              : tr("max")));
     std::vector<const store::MetricSummary*> summaries;
     for (const auto& id : ids) summaries.push_back(m_runs->summary(id, key));
     const auto ranked = metrics::rankRuns(summaries, goal);
@@ -71,7 +72,8 @@ void CompareMetricsTable::refresh() {
         item->setText(best ? formatValue(*best) : QStringLiteral("—"));
         item->setData(Qt::UserRole, best ? QVariant(*best) : QVariant());
         item->setToolTip(tr("%1 of %2\nbest %3 · last %4 · min %5 · max %6 · %7 points")
-                             .arg(key, m_runs->label(ids[c]), best ? formatValue(*best) : QStringLiteral("—"),
+                             .arg(key, m_runs->label(ids[c]),
+                                  best ? formatValue(*best) : QStringLiteral("—"),
                                   s->last_value ? formatValue(*s->last_value) : QStringLiteral("—"),
                                   s->min_value ? formatValue(*s->min_value) : QStringLiteral("—"),
                                   s->max_value ? formatValue(*s->max_value) : QStringLiteral("—"))

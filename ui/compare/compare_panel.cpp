@@ -142,9 +142,9 @@ QTabWidget* ComparePanel::buildTabs(QWidget* parent) {
   m_overview_split->setStretchFactor(1, 1);
   m_overview_split->setSizes({520, 420});  // scaled to the real height when first laid out
   m_tabs->addTab(m_overview_split, tr("Overview"));
-  m_charts = new CompareChartsTab(&m_runs, m_store, m_colors,
-                                  QStringLiteral("compareGrid/") + digest(m_session->dbPath()),
-                                  m_tabs);
+  m_charts =
+      new CompareChartsTab(&m_runs, m_store, m_colors,
+                           QStringLiteral("compareGrid/") + digest(m_session->dbPath()), m_tabs);
   m_tabs->addTab(m_charts, tr("Charts"));
   m_metrics_table = new CompareMetricsTable(&m_runs, m_tabs);
   m_tabs->addTab(m_metrics_table, tr("Metrics"));
@@ -307,7 +307,8 @@ void ComparePanel::refreshChips() {
                        static_cast<qsizetype>(store::toString(r->run.status).size())));
     html += QStringLiteral(
                 "<span style=\"white-space:nowrap\">%1&nbsp;%2%3%4</span>&nbsp;&nbsp;&nbsp; ")
-                .arg(compare_style::swatchHtml(m_runs.color(id)), m_runs.label(id).toHtmlEscaped(), status,
+                .arg(compare_style::swatchHtml(m_runs.color(id)), m_runs.label(id).toHtmlEscaped(),
+                     status,
                      removable ? QStringLiteral("&nbsp;<a href=\"remove:%1\" style=\"color:#999; "
                                                 "text-decoration:none\">&#x2715;</a>")
                                      .arg(id.toHtmlEscaped())
@@ -352,7 +353,9 @@ MetricPanelGrid* ComparePanel::chartGrid() const { return m_charts->grid(); }
 QTableWidget* ComparePanel::metricsTable() const { return m_metrics_table; }
 QComboBox* ComparePanel::targetMetricCombo() const { return m_summary->targetCombo(); }
 QComboBox* ComparePanel::goalCombo() const { return m_summary->goalCombo(); }
-QPushButton* ComparePanel::compareBrushedButton() const { return m_parallel->compareBrushedButton(); }
+QPushButton* ComparePanel::compareBrushedButton() const {
+  return m_parallel->compareBrushedButton();
+}
 QPushButton* ComparePanel::selectBrushedButton() const { return m_parallel->selectBrushedButton(); }
 bool ComparePanel::isLoadingArtifacts() const { return m_confusion->isLoading(); }
 
@@ -404,10 +407,10 @@ void ComparePanel::restoreState(const QByteArray& state) {
   m_params->onlyDifferencesBox()->setChecked(only_diff);
   m_confusion->percentBox()->setChecked(percent);
   m_runs.setChosenTarget(target);
-  m_runs.setGoalOverride(
-      goal == static_cast<int>(metrics::Goal::Min) || goal == static_cast<int>(metrics::Goal::Max)
-          ? static_cast<metrics::Goal>(goal)
-          : metrics::Goal::Unknown);
+  m_runs.setGoalOverride(goal == static_cast<int>(metrics::Goal::Min) ||
+                                 goal == static_cast<int>(metrics::Goal::Max)
+                             ? static_cast<metrics::Goal>(goal)
+                             : metrics::Goal::Unknown);
   m_parallel->restoreAxisParams(axes, axes_chosen);
   m_scatter->restoreChoices(scatter_param, scatter_metric);
   m_charts->setChartMetrics(chart_metrics);

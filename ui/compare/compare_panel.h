@@ -147,8 +147,8 @@ class ComparePanel : public QWidget {
   MetricSeriesStore* m_store = nullptr;
   RunColors* m_colors = nullptr;
   RunSnapshotPtr m_snapshot;
-  QStringList m_requested;  // what setRuns asked for
-  CompareRuns m_runs;       // the compared runs, in order (copies from the snapshot)
+  QStringList m_requested;               // what setRuns asked for
+  CompareRuns m_runs;                    // the compared runs, in order (copies from the snapshot)
   QHash<QString, QString> m_signatures;  // per run: changes when its status or metrics do
 
   // Widgets.

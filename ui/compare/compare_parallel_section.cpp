@@ -20,8 +20,7 @@ CompareParallelSection::CompareParallelSection(const CompareRuns* runs, QWidget*
   auto* bar = new QHBoxLayout;
   bar->addWidget(compare_style::sectionTitle(tr("Parallel coordinates"), this));
   m_axes_button = new QPushButton(tr("Axes"), this);
-  m_axes_button->setToolTip(
-      tr("Params drawn as axes; the ranking metric is always the last axis"));
+  m_axes_button->setToolTip(tr("Params drawn as axes; the ranking metric is always the last axis"));
   auto* axes_menu = new QMenu(m_axes_button);
   m_axes_button->setMenu(axes_menu);
   connect(axes_menu, &QMenu::aboutToShow, this, &CompareParallelSection::fillAxesMenu);
@@ -46,8 +45,7 @@ CompareParallelSection::CompareParallelSection(const CompareRuns* runs, QWidget*
   m_parallel->setObjectName(QStringLiteral("parallelCoords"));
   l->addWidget(m_parallel, 1);
   connect(m_parallel, &ParallelCoordsWidget::runsBrushed, this, &CompareParallelSection::onBrushed);
-  connect(m_clear_brushes, &QPushButton::clicked, m_parallel,
-          &ParallelCoordsWidget::clearBrushes);
+  connect(m_clear_brushes, &QPushButton::clicked, m_parallel, &ParallelCoordsWidget::clearBrushes);
   connect(m_compare_brushed, &QPushButton::clicked, this, [this] {
     const QStringList ids = m_brushed;
     m_parallel->clearBrushes();
@@ -79,7 +77,8 @@ void CompareParallelSection::restoreAxisParams(const QStringList& keys, bool cho
 void CompareParallelSection::fillAxesMenu() {
   auto* menu = m_axes_button->menu();
   menu->clear();
-  const QStringList shown = m_axis_params_chosen ? m_axis_params : m_runs->axisParamCandidates(kMaxAutoAxes);
+  const QStringList shown =
+      m_axis_params_chosen ? m_axis_params : m_runs->axisParamCandidates(kMaxAutoAxes);
   auto* auto_action = menu->addAction(tr("Params that differ"));
   auto_action->setCheckable(true);
   auto_action->setChecked(!m_axis_params_chosen);
@@ -94,7 +93,8 @@ void CompareParallelSection::fillAxesMenu() {
     a->setCheckable(true);
     a->setChecked(shown.contains(key));
     connect(a, &QAction::toggled, this, [this, key](bool on) {
-      QStringList keys = m_axis_params_chosen ? m_axis_params : m_runs->axisParamCandidates(kMaxAutoAxes);
+      QStringList keys =
+          m_axis_params_chosen ? m_axis_params : m_runs->axisParamCandidates(kMaxAutoAxes);
       if (on && !keys.contains(key)) keys << key;
       if (!on) keys.removeAll(key);
       setAxisParams(keys);

@@ -34,8 +34,7 @@ CompareParamsSection::CompareParamsSection(const CompareRuns* runs, QWidget* par
   m_view->setObjectName(QStringLiteral("paramsDiff"));
   m_view->setModel(m_model);
   m_view->verticalHeader()->hide();
-  m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() +
-                                                         8);
+  m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
   m_view->horizontalHeader()->setHighlightSections(false);
   m_view->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
   m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);

@@ -45,8 +45,7 @@ void CompareScatterSection::refreshPickers() {
     const QSignalBlocker block(m_metric_combo);
     m_metric_combo->clear();
     for (const auto& k : keys) m_metric_combo->addItem(k, k);
-    const QString metric =
-        m_metric.isEmpty() || !keys.contains(m_metric) ? target : m_metric;
+    const QString metric = m_metric.isEmpty() || !keys.contains(m_metric) ? target : m_metric;
     m_metric_combo->setCurrentIndex(static_cast<int>(keys.indexOf(metric)));
   }
   {
@@ -60,9 +59,8 @@ void CompareScatterSection::refreshPickers() {
       m_param_combo->insertSeparator(m_param_combo->count());
     for (const auto& k : params)
       if (!differing.contains(k)) m_param_combo->addItem(k, k);
-    const QString param = m_param.isEmpty() || !params.contains(m_param)
-                              ? m_runs->scatterParamCandidate()
-                              : m_param;
+    const QString param =
+        m_param.isEmpty() || !params.contains(m_param) ? m_runs->scatterParamCandidate() : m_param;
     m_param_combo->setCurrentIndex(m_param_combo->findData(param));
   }
 }
@@ -88,12 +86,10 @@ void CompareScatterSection::setMetric(const QString& key) {
 
 void CompareScatterSection::refresh() {
   const QStringList params = m_runs->paramKeys(), metrics_keys = m_runs->metricKeys();
-  const QString param = m_param.isEmpty() || !params.contains(m_param)
-                            ? m_runs->scatterParamCandidate()
-                            : m_param;
-  const QString metric = m_metric.isEmpty() || !metrics_keys.contains(m_metric)
-                             ? m_runs->targetMetric()
-                             : m_metric;
+  const QString param =
+      m_param.isEmpty() || !params.contains(m_param) ? m_runs->scatterParamCandidate() : m_param;
+  const QString metric =
+      m_metric.isEmpty() || !metrics_keys.contains(m_metric) ? m_runs->targetMetric() : m_metric;
   {
     const QSignalBlocker a(m_param_combo), b(m_metric_combo);
     m_param_combo->setCurrentIndex(m_param_combo->findData(param));

@@ -103,8 +103,9 @@ void CompareSummaryBar::refreshVerdict() {
   QString html =
       tr("<span style=\"color:%1\">&#9733;</span> Best on <b>%2</b>: %3&nbsp;<b>%4</b> with "
          "<b>%5</b>")
-          .arg(compare_style::bestColor().name(), metric.toHtmlEscaped(), compare_style::swatchHtml(m_runs->color(best_id)),
-               best_label.toHtmlEscaped(), formatValue(first.best));
+          .arg(compare_style::bestColor().name(), metric.toHtmlEscaped(),
+               compare_style::swatchHtml(m_runs->color(best_id)), best_label.toHtmlEscaped(),
+               formatValue(first.best));
   QString plain =
       tr("Best on %1 (%2): %3 (%4)").arg(metric, goal_text, best_label, formatValue(first.best));
   if (ranked.size() < 2) {
@@ -118,13 +119,14 @@ void CompareSummaryBar::refreshVerdict() {
     const double delta = first.best - second.best;
     if (delta == 0) {
       html += tr(", tied with %1&nbsp;%2")
-                  .arg(compare_style::swatchHtml(m_runs->color(second_id)), second_label.toHtmlEscaped());
+                  .arg(compare_style::swatchHtml(m_runs->color(second_id)),
+                       second_label.toHtmlEscaped());
       plain += tr(", tied with %1").arg(second_label);
       if (first.last && second.last && *first.last != *second.last) {
-        html +=
-            tr(" (ahead on the last value: %1 vs %2)").arg(formatValue(*first.last), formatValue(*second.last));
-        plain +=
-            tr("; ahead on the last value (%1 vs %2)").arg(formatValue(*first.last), formatValue(*second.last));
+        html += tr(" (ahead on the last value: %1 vs %2)")
+                    .arg(formatValue(*first.last), formatValue(*second.last));
+        plain += tr("; ahead on the last value (%1 vs %2)")
+                     .arg(formatValue(*first.last), formatValue(*second.last));
       }
     } else {
       // Said as a margin: "+0.03 over" when higher wins, "0.08 lower than" when lower does.
