@@ -468,7 +468,7 @@ double MetricPlotWidget::xOrigin(const MetricCurve& c) const {
   return c.view_x.empty() ? 0 : c.view_x.front();
 }
 
-void MetricPlotWidget::syncCurve(MetricMetricCurve& c) {
+void MetricPlotWidget::syncCurve(MetricCurve& c) {
   const MetricSeries* s = m_store->series(c.run_id, m_key);
   c.sync(s, m_mode, m_smoothing);
   if (s && !s->empty()) c.origin = xOrigin(c);

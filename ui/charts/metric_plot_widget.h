@@ -132,7 +132,7 @@ class MetricPlotWidget : public QWidget {
   void onSeriesChanged(const QString& run_id, const QString& key);
   void onXRangeChanged();
   /// Brings a curve's view (sorted copy when needed), index and smoothing up to date.
-  void syncCurve(MetricMetricCurve& c);
+  void syncCurve(MetricCurve& c);
   void resampleAll();
   void fitAxes();
   void applyStyle();
