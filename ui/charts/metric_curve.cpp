@@ -113,15 +113,16 @@ bool MetricCurve::resample(double x0, double x1, int width_px, bool log_y) {
     return p.size() > static_cast<std::size_t>(width_px) * 3 / 2;
   };
   // Dots mark the points when they stand at least ~12 px apart: a short run's epochs.
-  bool sparse = false;
+  bool now_sparse = false;
   if (const std::size_t n = raw_points.size(); n > 0 && b > a) {
     const double span_px = (raw_points.xs.back() - raw_points.xs.front()) / (b - a) * width_px;
-    sparse = n == 1 || span_px / static_cast<double>(n - 1) >= 12.0;
+    now_sparse = n == 1 || span_px / static_cast<double>(n - 1) >= 12.0;
   }
-  if (dense(raw_points) != raw_dense || dense(smooth_points) != smooth_dense || sparse != sparse) {
+  if (dense(raw_points) != raw_dense || dense(smooth_points) != smooth_dense ||
+      now_sparse != sparse) {
     raw_dense = dense(raw_points);
     smooth_dense = dense(smooth_points);
-    sparse = sparse;
+    sparse = now_sparse;
     return true;
   }
   return false;
