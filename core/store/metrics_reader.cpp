@@ -1,7 +1,9 @@
 #include "core/store/metrics_reader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <unordered_set>
 
 #include "core/store/database.h"
@@ -42,6 +44,67 @@ Result<std::vector<MetricPoint>> MetricsReader::series(const std::string& run_id
   }
   if (stmt->lastError()) return *stmt->lastError();
   return out;
+}
+
+Status MetricsReader::readNewPoints(const std::string& run_id, const std::string& key,
+                                    SeriesCursor& cursor, SeriesColumns& out,
+                                    std::int64_t expected_total) {
+  auto fail = [&](const std::string& text) { return makeError(text, run_id + "/" + key); };
+  if (cursor.key_id == 0) {
+    auto stmt = m_db.prepare("SELECT id FROM metric_keys WHERE name = ?");
+    if (!stmt) return fail(stmt.error().text());
+    stmt->bind(1, key);
+    if (!stmt->step()) {
+      if (stmt->lastError()) return fail(stmt->lastError()->text());
+      return {};  // not logged yet
+    }
+    cursor.key_id = stmt->columnInt(0);
+  }
+  auto stmt = m_db.prepare(
+      "SELECT id, count, data FROM metric_chunks WHERE run_id = ? AND key_id = ? AND id >= ? "
+      "ORDER BY id");
+  if (!stmt) return fail(stmt.error().text());
+  stmt->bind(1, run_id).bind(2, cursor.key_id).bind(3, cursor.chunk_id);
+  // Size the arrays once: growing them by doubling would leave up to half of a million-point
+  // series' memory unused.
+  if (expected_total > cursor.delivered) {
+    const auto more = static_cast<std::size_t>(expected_total - cursor.delivered);
+    for (auto* v : {&out.steps, &out.values, &out.walls}) v->reserve(v->size() + more);
+  }
+  bool any_epoch = !out.epochs.empty();
+  while (stmt->step()) {
+    const std::int64_t id = stmt->columnInt(0);
+    const auto n = static_cast<std::size_t>(stmt->columnInt(1));
+    const auto bytes = static_cast<std::size_t>(stmt->columnBytes(2));
+    if (bytes != n * sizeof(MetricPoint)) return fail("corrupt metric chunk");
+    const std::size_t skip =
+        id == cursor.chunk_id ? static_cast<std::size_t>(cursor.chunk_used) : 0;
+    const auto* data = static_cast<const unsigned char*>(stmt->columnBlob(2));
+    const std::size_t at = out.values.size();
+    const std::size_t add = n > skip ? n - skip : 0;
+    out.steps.resize(at + add);
+    out.values.resize(at + add);
+    out.walls.resize(at + add);
+    if (any_epoch) out.epochs.resize(at + add);
+    for (std::size_t i = 0; i < add; ++i) {
+      MetricPoint p;  // the blob carries no alignment promise
+      std::memcpy(&p, data + (skip + i) * sizeof(p), sizeof(p));
+      out.steps[at + i] = static_cast<double>(p.step);
+      out.values[at + i] = p.value;
+      out.walls[at + i] = p.wall_time;
+      if (!any_epoch && !std::isnan(p.epoch)) {
+        any_epoch = true;
+        out.epochs.reserve(out.values.capacity());
+        out.epochs.assign(at + add, std::numeric_limits<double>::quiet_NaN());
+      }
+      if (any_epoch) out.epochs[at + i] = p.epoch;
+    }
+    cursor.chunk_id = id;
+    cursor.chunk_used = static_cast<std::int64_t>(n);
+    cursor.delivered += static_cast<std::int64_t>(add);
+  }
+  if (stmt->lastError()) return fail(stmt->lastError()->text());
+  return {};
 }
 
 Result<std::vector<std::string>> MetricsReader::keys(const std::string& run_id) {

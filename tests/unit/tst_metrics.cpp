@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "core/common/clock.h"
+#include "core/metrics/confusion_artifact.h"
+#include "core/objects/object_store.h"
 #include "core/store/database.h"
 #include "core/store/metrics_reader.h"
 #include "core/store/metrics_writer.h"
@@ -79,6 +81,11 @@ class TestMetrics : public QObject {
   void chunkTailMerge();
   void tailMergeAcrossWriters();
   void read3000PointsAcrossChunks();
+  void readNewPointsReturnsExactlyTheNewPoints();
+  void readNewPointsRejectsACorruptChunk();
+  void confusionArtifactParses_data();
+  void confusionArtifactParses();
+  void confusionArtifactIsReadFromTheStore();
   void summaries();
   void summariesFilters();
   void bestUsesDirectionOfKey_data();
@@ -374,6 +381,193 @@ void TestMetrics::read3000PointsAcrossChunks() {
   auto s = reader.series(run, "train/loss");
   WB_VERIFY_OK(s);
   WB_COMPARE_SERIES(*s, logged);
+}
+
+// MetricsReader::readNewPoints (the charts' incremental top-up, issue 11): each read returns
+// exactly the points flushed since the previous one, across chunk boundaries and chunks the
+// writer fills in place, never another series' points, and an epochs column only once one
+// is given.
+void TestMetrics::readNewPointsReturnsExactlyTheNewPoints() {
+  const auto run = newRun();
+  QVERIFY(!run.empty());
+  MetricsWriterOptions o;
+  o.flush_interval_ms = 60'000;
+  auto w = openWriter(o);
+  QVERIFY(w);
+  MetricsReader reader(*m_db);
+  wb::store::SeriesCursor cursor;
+  wb::store::SeriesColumns all;
+  WB_VERIFY_OK(reader.readNewPoints(run, "loss", cursor, all));  // not logged yet
+  QCOMPARE(all.size(), std::size_t(0));
+  QCOMPARE(cursor.key_id, std::int64_t(0));
+
+  const auto loss = w->series(run, "loss");
+  const auto acc = w->series(run, "acc");
+  const std::vector<int> sizes = {1, 7, 300, 1, 1500, 13, 1024, 2, 999, 25, 1100, 64, 0};
+  std::vector<MetricPoint> logged;
+  std::int64_t step = 0;
+  for (std::size_t round = 0; round < sizes.size(); ++round) {
+    const std::size_t first = logged.size();
+    for (int i = 0; i < sizes[round]; ++i, ++step) {
+      // No epochs in the first rounds, then epochs: the column appears with NaN before.
+      const double epoch = round < 3 ? kNaN : static_cast<double>(step / 100);
+      const MetricPoint p{step, epoch, 1000.0 + step * 0.5, std::cos(step * 0.01)};
+      w->log(loss, p.step, p.value, p.epoch, p.wall_time);
+      w->log(acc, p.step, -1.0);
+      logged.push_back(p);
+    }
+    WB_VERIFY_OK(w->flush());
+    wb::store::SeriesColumns delta;
+    WB_VERIFY_OK(reader.readNewPoints(run, "loss", cursor, delta));
+    const QByteArray where = "round " + QByteArray::number(qsizetype(round));
+    QVERIFY2(delta.size() == logged.size() - first, where.constData());
+    QCOMPARE(delta.steps.size(), delta.size());
+    QCOMPARE(delta.walls.size(), delta.size());
+    QVERIFY2(delta.epochs.empty() == (round < 3 || delta.size() == 0), where.constData());
+    for (std::size_t i = 0; i < delta.size(); ++i) {
+      const MetricPoint& p = logged[first + i];
+      QVERIFY2(delta.steps[i] == static_cast<double>(p.step) && same(delta.values[i], p.value) &&
+                   same(delta.walls[i], p.wall_time) &&
+                   (delta.epochs.empty() || same(delta.epochs[i], p.epoch)),
+               QByteArray(where + " point " + QByteArray::number(qsizetype(i))).constData());
+    }
+    QCOMPARE(cursor.delivered, static_cast<std::int64_t>(logged.size()));
+    // Into one growing set of columns, as the chart's first read and top-ups do.
+    all.steps.insert(all.steps.end(), delta.steps.begin(), delta.steps.end());
+    all.values.insert(all.values.end(), delta.values.begin(), delta.values.end());
+  }
+  QVERIFY(cursor.key_id != 0);
+  auto whole = reader.series(run, "loss");
+  WB_VERIFY_OK(whole);
+  QCOMPARE(all.size(), whole->size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    QVERIFY(all.steps[i] == static_cast<double>((*whole)[i].step) &&
+            same(all.values[i], (*whole)[i].value));
+
+  // A fresh cursor reads everything at once, sized from the expected count.
+  wb::store::SeriesCursor fresh;
+  wb::store::SeriesColumns once;
+  WB_VERIFY_OK(
+      reader.readNewPoints(run, "loss", fresh, once, static_cast<std::int64_t>(logged.size())));
+  QCOMPARE(once.size(), logged.size());
+  QCOMPARE(once.epochs.size(), logged.size());
+  QVERIFY(std::isnan(once.epochs.front()));
+  QCOMPARE(once.epochs.back(), logged.back().epoch);
+  QVERIFY(once.values.capacity() == logged.size());
+}
+
+void TestMetrics::readNewPointsRejectsACorruptChunk() {
+  const auto run = newRun();
+  QVERIFY(!run.empty());
+  auto w = openWriter();
+  QVERIFY(w);
+  for (int i = 0; i < 10; ++i) w->log(run, "loss", i, i * 0.1);
+  WB_VERIFY_OK(w->close());
+  WB_VERIFY_OK(m_db->exec("UPDATE metric_chunks SET count = count + 1"));
+  wb::store::SeriesCursor cursor;
+  wb::store::SeriesColumns out;
+  const auto read = MetricsReader(*m_db).readNewPoints(run, "loss", cursor, out);
+  QVERIFY(!read.ok());
+  QVERIFY2(read.error().text().find("corrupt metric chunk") != std::string::npos,
+           read.error().text().c_str());
+  QVERIFY2(read.error().text().find(run + "/loss") != std::string::npos,
+           read.error().text().c_str());
+  QCOMPARE(cursor.delivered, std::int64_t(0));
+}
+
+// metrics::parseConfusionArtifact: the one reader of the trainer's confusion-matrix JSON
+// (the Compare panel used to parse it itself). Derived figures when the file lacks them;
+// malformed files are errors with a reason, never crashes.
+void TestMetrics::confusionArtifactParses_data() {
+  QTest::addColumn<QString>("json");
+  QTest::addColumn<QString>("error");  // empty: parses
+  QTest::newRow("trainer's shape") << R"({"classes": 2, "labels": ["cat", "dog"],
+      "matrix": [[8, 2], [1, 9]], "precision": [0.5, 0.25], "recall": [0.8, 0.9],
+      "accuracy": 0.85})"
+                                   << "";
+  QTest::newRow("derived figures") << R"({"matrix": [[8, 2], [1, 9]]})"
+                                   << "";
+  QTest::newRow("not JSON") << "not json"
+                            << "not JSON";
+  QTest::newRow("ragged") << R"({"matrix": [[1, 2], [3]]})"
+                          << "has 1 cells, not 2";
+  QTest::newRow("classes disagree") << R"({"classes": 3, "matrix": [[1, 2], [3, 4]]})"
+                                    << "expected a 3 × 3";
+  QTest::newRow("negative") << R"({"matrix": [[1, -2], [3, 4]]})"
+                            << "negative or non-numeric";
+  QTest::newRow("text cell") << R"({"matrix": [[1, "x"], [3, 4]]})"
+                             << "negative or non-numeric";
+  QTest::newRow("no matrix") << R"({"classes": 2})"
+                             << "expected a 2 × 2";
+  QTest::newRow("array") << "[1, 2]"
+                         << "expected a 0 × 0";
+}
+
+void TestMetrics::confusionArtifactParses() {
+  QFETCH(QString, json);
+  QFETCH(QString, error);
+  const auto m = wb::metrics::parseConfusionArtifact(json.toStdString());
+  if (!error.isEmpty()) {
+    QVERIFY(!m);
+    QVERIFY2(m.error().text().find(error.toStdString()) != std::string::npos,
+             m.error().text().c_str());
+    return;
+  }
+  QVERIFY2(m, m ? "" : m.error().text().c_str());
+  QCOMPARE(m->classes, 2);
+  QCOMPARE(m->counts, (std::vector<std::int64_t>{8, 2, 1, 9}));
+  QCOMPARE(m->total, std::int64_t(20));
+  QCOMPARE(m->rowTotal(0), std::int64_t(10));
+  QCOMPARE(m->columnTotal(0), std::int64_t(9));
+  if (QByteArray(QTest::currentDataTag()) == "trainer's shape") {
+    QCOMPARE(m->labels, (std::vector<std::string>{"cat", "dog"}));
+    QCOMPARE(m->precision, (std::vector<double>{0.5, 0.25}));  // as given, not recomputed
+    QCOMPARE(m->accuracy, 0.85);
+  } else {
+    QCOMPARE(m->labels, (std::vector<std::string>{"0", "1"}));
+    QCOMPARE(m->precision, (std::vector<double>{8.0 / 9.0, 9.0 / 11.0}));
+    QCOMPARE(m->recall, (std::vector<double>{0.8, 0.9}));
+    QCOMPARE(m->accuracy, 17.0 / 20.0);
+  }
+}
+
+// metrics::readConfusionArtifact: the test split's artifact wins over the validation one; a
+// run without one reads as none; a broken one is an error naming the artifact.
+void TestMetrics::confusionArtifactIsReadFromTheStore() {
+  wb::objects::ObjectStore objects(m_ws.objectsDir());
+  wb::store::RunRepository repo(*m_db);
+  auto store = [&](const std::string& run, const std::string& name, const std::string& json) {
+    const auto id = objects.put(json);
+    return id && repo.addArtifact({run, name, *id, static_cast<std::int64_t>(json.size()), 0});
+  };
+  const auto both = newRun("both"), val_only = newRun("val"), none = newRun("none"),
+             broken = newRun("broken");
+  QVERIFY(store(both, "confusion_matrix_val.json", R"({"matrix": [[1, 0], [0, 1]]})"));
+  QVERIFY(store(both, "confusion_matrix_test.json", R"({"matrix": [[3, 1], [1, 3]]})"));
+  QVERIFY(store(val_only, "confusion_matrix_val.json", R"({"matrix": [[5]]})"));
+  QVERIFY(store(none, "preprocessing.json", "{}"));
+  QVERIFY(store(broken, "confusion_matrix_test.json", R"({"matrix": [[1, 2]]})"));
+
+  auto read = wb::metrics::readConfusionArtifact(*m_db, objects, both);
+  WB_VERIFY_OK(read);
+  QVERIFY(read->has_value());
+  QCOMPARE((*read)->split, std::string("test"));
+  QCOMPARE((*read)->total, std::int64_t(8));
+
+  read = wb::metrics::readConfusionArtifact(*m_db, objects, val_only);
+  WB_VERIFY_OK(read);
+  QVERIFY(read->has_value());
+  QCOMPARE((*read)->split, std::string("val"));
+  QCOMPARE((*read)->classes, 1);
+
+  read = wb::metrics::readConfusionArtifact(*m_db, objects, none);
+  WB_VERIFY_OK(read);
+  QVERIFY(!read->has_value());
+
+  read = wb::metrics::readConfusionArtifact(*m_db, objects, broken);
+  QVERIFY(!read);
+  QVERIFY2(read.error().text().find("confusion_matrix_test.json") != std::string::npos,
+           read.error().text().c_str());
 }
 
 void TestMetrics::summaries() {

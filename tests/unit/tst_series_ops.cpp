@@ -1,5 +1,7 @@
 // Series operations for charts and run tables: min/max downsampling (property tests over
-// seeded random series), TensorBoard's debiased EMA against its closed form, summaries.
+// seeded random series) and its indexed form (MinMaxIndex), TensorBoard's debiased EMA
+// against its closed form and its incremental form, summaries.
+#include <QRandomGenerator>
 #include <QtTest>
 
 #include <algorithm>
@@ -10,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "core/metrics/incremental_ema.h"
+#include "core/metrics/min_max_index.h"
 #include "core/metrics/series_ops.h"
 #include "test_support.h"
 
@@ -44,6 +48,8 @@ Series randomSeries(std::mt19937_64& rng, std::size_t n, double bad_share) {
   }
   return s;
 }
+
+bool sameDouble(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
 bool samePoint(double ax, double ay, double bx, double by) { return ax == bx && ay == by; }
 
@@ -190,6 +196,9 @@ class TestSeriesOps : public QObject {
   void emaConstantAndClampedWeights();
   void summaries();
   void goals();
+  void minMaxIndexMatchesScan();
+  void indexedDownsampleMatchesScan();
+  void incrementalEmaMatchesEmaSmooth();
 };
 
 void TestSeriesOps::downsampleKeepsColumnExtremes_data() {
@@ -453,6 +462,107 @@ void TestSeriesOps::goals() {
   QVERIFY(wb::metrics::isBetter(1, 2, Goal::Min));
   QVERIFY(wb::metrics::isBetter(2, 1, Goal::Max));
   QVERIFY(!wb::metrics::isBetter(1, 1, Goal::Max));
+}
+
+// MinMaxIndex::minMax against a plain left-to-right scan: the same first minimum and maximum
+// for any range, with NaN/inf gaps, ties and an index built in appended pieces.
+void TestSeriesOps::minMaxIndexMatchesScan() {
+  std::mt19937_64 rng(20261207u);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (const std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{65},
+                              std::size_t{4096}, std::size_t{70001}}) {
+    std::vector<double> ys(n);
+    for (auto& y : ys) {
+      y = std::round(unit(rng) * 40) / 8;  // many equal values: the first one must win
+      if (unit(rng) < 0.05) y = unit(rng) < 0.7 ? kNaN : (unit(rng) < 0.5 ? kInf : -kInf);
+    }
+    wb::metrics::MinMaxIndex index;
+    index.update(std::span<const double>(ys).first(n / 2));
+    index.update(ys, n / 2);
+    QCOMPARE(index.size(), n);
+    constexpr auto kNone = wb::metrics::MinMaxIndex::kNone;
+    for (int q = 0; q < 300; ++q) {
+      std::size_t a = static_cast<std::size_t>(unit(rng) * static_cast<double>(n + 1));
+      std::size_t b = static_cast<std::size_t>(unit(rng) * static_cast<double>(n + 1));
+      if (q == 0) a = 0, b = n;
+      if (a > b) std::swap(a, b);
+      std::uint32_t lo = kNone, hi = kNone;
+      for (std::size_t i = a; i < b; ++i) {
+        if (!std::isfinite(ys[i])) continue;
+        if (lo == kNone || ys[i] < ys[lo]) lo = static_cast<std::uint32_t>(i);
+        if (hi == kNone || ys[i] > ys[hi]) hi = static_cast<std::uint32_t>(i);
+      }
+      const auto [ilo, ihi] = index.minMax(ys, a, b);
+      QVERIFY2(ilo == lo && ihi == hi,
+               qPrintable(QStringLiteral("n %1 range [%2, %3)").arg(n).arg(a).arg(b)));
+    }
+  }
+}
+
+// Property: the indexed downsampler returns exactly what metrics::downsampleMinMaxInto
+// returns (which keeps every pixel column's first, min, max and last point).
+void TestSeriesOps::indexedDownsampleMatchesScan() {
+  QRandomGenerator gen(20261207u);  // seeded: a failure reproduces
+  auto* rng = &gen;
+  for (int trial = 0; trial < 60; ++trial) {
+    const int n = 1 + static_cast<int>(rng->bounded(200000));
+    std::vector<double> xs(static_cast<std::size_t>(n)), ys(static_cast<std::size_t>(n));
+    double x = rng->generateDouble() * 100;
+    for (int i = 0; i < n; ++i) {
+      x += trial % 3 == 0 ? 1.0 : rng->generateDouble() * (trial % 5 == 0 ? 0.0 : 2.0);  // ties too
+      xs[static_cast<std::size_t>(i)] = x;
+      double y = std::round(rng->generateDouble() * 50) / 10;  // many equal values: tie rules
+      if (rng->bounded(100) < 3) y = kNaN;
+      if (rng->bounded(1000) == 0) y = 1e9;
+      ys[static_cast<std::size_t>(i)] = y;
+    }
+    wb::metrics::MinMaxIndex index;
+    // Built in pieces, as appends do.
+    index.update(std::span<const double>(ys).first(static_cast<std::size_t>(n / 3)));
+    index.update(ys, static_cast<std::size_t>(n / 3));
+    for (int q = 0; q < 8; ++q) {
+      const double lo = xs.front() + (xs.back() - xs.front()) * rng->generateDouble() * 0.6 - 5;
+      const double hi = lo + (xs.back() - xs.front()) * rng->generateDouble();
+      const int width = 1 + static_cast<int>(rng->bounded(2000));
+      wb::metrics::PlotPoints expected, actual;
+      wb::metrics::downsampleMinMaxInto(xs, ys, lo, hi, width, expected);
+      wb::metrics::downsampleMinMaxIndexed(xs, ys, index, lo, hi, width, actual);
+      QCOMPARE(actual.xs, expected.xs);
+      QCOMPARE(actual.ys.size(), expected.ys.size());
+      for (std::size_t i = 0; i < actual.ys.size(); ++i)
+        QVERIFY(sameDouble(actual.ys[i], expected.ys[i]));
+    }
+  }
+}
+
+// The incremental EMA (the charts' smoothing) equals metrics::emaSmooth bit for bit, however points
+// arrive.
+void TestSeriesOps::incrementalEmaMatchesEmaSmooth() {
+  QRandomGenerator gen(20261207u);  // seeded: a failure reproduces
+  auto* rng = &gen;
+  for (int trial = 0; trial < 40; ++trial) {
+    const int n = 1 + static_cast<int>(rng->bounded(5000));
+    std::vector<double> ys;
+    const double weight = trial % 4 == 0 ? 0.999 : rng->generateDouble() * 0.99;
+    wb::metrics::IncrementalEma ema;
+    std::vector<double> out;
+    while (static_cast<int>(ys.size()) < n) {
+      const std::size_t from = ys.size();
+      const int add = 1 + static_cast<int>(rng->bounded(300));
+      for (int i = 0; i < add; ++i) {
+        // Starts constant for a while (emaSmooth leaves constant series alone), then varies.
+        double y = ys.size() < 50 && trial % 2 ? 0.5 : rng->generateDouble();
+        if (rng->bounded(100) < 2) y = kNaN;
+        ys.push_back(y);
+      }
+      ema.update(ys, weight, from, out);
+      const auto expected = wb::metrics::emaSmooth(ys, weight);
+      QCOMPARE(out.size(), expected.size());
+      for (std::size_t i = 0; i < out.size(); ++i)
+        QVERIFY2(sameDouble(out[i], expected[i]),
+                 qPrintable(QStringLiteral("trial %1 index %2").arg(trial).arg(i)));
+    }
+  }
 }
 
 QTEST_GUILESS_MAIN(TestSeriesOps)

@@ -1,7 +1,6 @@
 #include "ui/charts/metric_plot_widget.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include <QApplication>
@@ -16,368 +15,26 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QMouseEvent>
-#include <QSaveFile>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <QSvgGenerator>
-
+#include "ui/charts/chart_exporter.h"
+#include "ui/charts/metric_curve.h"
+#include "ui/charts/qcp_compact_ticker.h"
 #include "ui/common/qcp.h"
-
 #include "ui/common/run_colors.h"
 #include "ui/runs/run_table_model.h"
 
 namespace wb::ui {
 
-namespace detail {
-
-void MinMaxIndex::clear() {
-  m_levels.clear();
-  m_n = 0;
-}
-
-void MinMaxIndex::update(std::span<const double> ys, std::size_t from) {
-  const std::size_t n = ys.size();
-  from = std::min({from, m_n, n});
-  m_n = n;
-  std::size_t count = n / 8;
-  std::size_t block = 8;  // points per block at this level
-  std::size_t level = 0;
-  constexpr Block kEmpty{0, 0, kNone, kNone};
-  for (; count > 0; ++level, count /= 8, block *= 8) {
-    if (level == m_levels.size()) m_levels.emplace_back();
-    auto& blocks = m_levels[level];
-    blocks.resize(count);
-    for (std::size_t b = from / block; b < count; ++b) {
-      Block out = kEmpty;
-      if (level == 0) {
-        for (std::size_t i = b * 8; i < b * 8 + 8; ++i) {
-          const double y = ys[i];
-          if (!std::isfinite(y)) continue;
-          if (out.ilo == kNone || y < out.lo) out.lo = y, out.ilo = static_cast<std::uint32_t>(i);
-          if (out.ihi == kNone || y > out.hi) out.hi = y, out.ihi = static_cast<std::uint32_t>(i);
-        }
-      } else {
-        const Block* sub = m_levels[level - 1].data() + b * 8;
-        for (int s = 0; s < 8; ++s) {
-          if (sub[s].ilo != kNone && (out.ilo == kNone || sub[s].lo < out.lo))
-            out.lo = sub[s].lo, out.ilo = sub[s].ilo;
-          if (sub[s].ihi != kNone && (out.ihi == kNone || sub[s].hi > out.hi))
-            out.hi = sub[s].hi, out.ihi = sub[s].ihi;
-        }
-      }
-      blocks[b] = out;
-    }
-  }
-  m_levels.resize(level);
-}
-
-std::pair<std::uint32_t, std::uint32_t> MinMaxIndex::minMax(std::span<const double> ys,
-                                                            std::size_t a, std::size_t b) const {
-  std::uint32_t ilo = kNone, ihi = kNone;
-  double lo = 0, hi = 0;
-  // Left to right with strict comparisons: the first extreme wins ties, as in the scan.
-  auto take = [&](double l, std::uint32_t il, double h, std::uint32_t ih) {
-    if (il != kNone && (ilo == kNone || l < lo)) lo = l, ilo = il;
-    if (ih != kNone && (ihi == kNone || h > hi)) hi = h, ihi = ih;
-  };
-  const std::size_t levels = m_levels.size();
-  b = std::min(b, m_n);
-  auto takeAt = [&](std::size_t level, std::size_t i) {
-    if (level == 0) {
-      const double y = ys[i];
-      if (std::isfinite(y))
-        take(y, static_cast<std::uint32_t>(i), y, static_cast<std::uint32_t>(i));
-    } else {
-      const Block& blk = m_levels[level - 1][i >> (3 * level)];
-      take(blk.lo, blk.ilo, blk.hi, blk.ihi);
-    }
-  };
-  // Up: blocks of growing size until i is aligned to a block that still fits; then down.
-  // Block sizes are 8^level: masks and shifts only.
-  std::size_t i = a, level = 0;
-  for (;;) {
-    const std::size_t size = std::size_t{1} << (3 * level), up = size << 3;
-    while ((i & (up - 1)) != 0 && i + size <= b) {
-      takeAt(level, i);
-      i += size;
-    }
-    if (level < levels && (i & (up - 1)) == 0 && i + up <= b) {
-      ++level;
-      continue;
-    }
-    break;
-  }
-  for (;;) {
-    const std::size_t size = std::size_t{1} << (3 * level);
-    while (i + size <= b) {
-      takeAt(level, i);
-      i += size;
-    }
-    if (level == 0) break;
-    --level;
-  }
-  return {ilo, ihi};
-}
-
-std::size_t MinMaxIndex::memoryBytes() const {
-  std::size_t total = 0;
-  for (const auto& v : m_levels) total += v.capacity() * sizeof(Block);
-  return total;
-}
-
-void downsampleMinMaxIndexed(std::span<const double> xs, std::span<const double> ys,
-                             const MinMaxIndex& index, double x0, double x1, int width_px,
-                             metrics::PlotPoints& out) {
-  // Mirrors metrics::downsampleMinMaxInto step for step; only the per-column extremes come
-  // from the index instead of a scan. tst_charts checks both give the same points.
-  out.clear();
-  const std::size_t n = std::min(xs.size(), ys.size());
-  if (index.size() != n) return metrics::downsampleMinMaxInto(xs, ys, x0, x1, width_px, out);
-  if (n == 0 || width_px <= 0 || std::isnan(x0) || std::isnan(x1)) return;
-  if (x1 < x0) std::swap(x0, x1);
-  const double* const X = xs.data();
-  const double* const Y = ys.data();
-  const std::size_t lo = static_cast<std::size_t>(std::lower_bound(X, X + n, x0) - X);
-  const std::size_t hi = static_cast<std::size_t>(std::upper_bound(X + lo, X + n, x1) - X);
-  auto push = [&](std::size_t i) {
-    out.xs.push_back(X[i]);
-    out.ys.push_back(Y[i]);
-  };
-  for (std::size_t i = lo; i > 0;) {
-    if (std::isfinite(Y[--i])) {
-      push(i);
-      break;
-    }
-  }
-  const std::size_t budget = 4 * static_cast<std::size_t>(width_px);
-  if (hi - lo <= budget) {
-    for (std::size_t i = lo; i < hi; ++i)
-      if (std::isfinite(Y[i])) push(i);
-  } else {
-    double scale = 0.0;
-    if (x1 > x0) {
-      scale = static_cast<double>(width_px) / (x1 - x0);
-      if (!std::isfinite(scale)) scale = 0.0;
-    }
-    const int last_column = width_px - 1;
-    auto column = [&](std::size_t i) {
-      return std::min(static_cast<int>((X[i] - x0) * scale), last_column);
-    };
-    // First index in (lo, hi_end] whose column is past c, given column(lo) <= c.
-    auto bisect = [&](std::size_t lo, std::size_t hi_end, int c) {
-      std::size_t first = lo + 1, count = hi_end - first;
-      while (count > 0) {
-        const std::size_t half = count / 2;
-        if (column(first + half) <= c) {
-          first += half + 1;
-          count -= half + 1;
-        } else {
-          count = half;
-        }
-      }
-      return first;
-    };
-    std::size_t i = lo;
-    std::size_t last_len = 1;  // points in the previous column: columns tend to hold alike counts
-    while (i < hi) {
-      const int c = column(i);
-      // Search out from a guess (exact for evenly spaced x), galloping either way.
-      std::size_t end;
-      const std::size_t guess = std::min(hi, i + last_len);
-      if (guess < hi && column(guess) <= c) {
-        std::size_t inside = guess, step = 1, probe = guess + 1;
-        while (probe < hi && column(probe) <= c) {
-          inside = probe;
-          step *= 2;
-          probe = guess + step;
-        }
-        end = bisect(inside, std::min(probe, hi), c);
-      } else {
-        std::size_t outside = guess, step = 1;  // column(outside) > c, or outside == hi
-        std::size_t probe = guess - 1;
-        while (probe > i && column(probe) > c) {
-          outside = probe;
-          step *= 2;
-          probe = guess - std::min(step, guess - i);
-        }
-        end = bisect(probe, outside, c);
-      }
-      last_len = end - i;
-      std::size_t first = i;
-      while (first < end && !std::isfinite(Y[first])) ++first;
-      if (first < end) {
-        std::size_t last = end - 1;
-        while (!std::isfinite(Y[last])) --last;
-        const auto [low, high] = index.minMax(ys, first, last + 1);
-        const std::size_t a = std::min<std::size_t>(low, high);
-        const std::size_t b = std::max<std::size_t>(low, high);
-        push(first);
-        if (a != first) push(a);
-        if (b != a) push(b);
-        if (last != b) push(last);
-      }
-      i = end;
-    }
-  }
-  for (std::size_t i = hi; i < n; ++i) {
-    if (std::isfinite(Y[i])) {
-      push(i);
-      break;
-    }
-  }
-}
-
-std::size_t IncrementalEma::update(std::span<const double> ys, double weight, std::size_t from,
-                                   std::vector<double>& out) {
-  const std::size_t n = ys.size();
-  if (!(weight > 0)) {
-    out.assign(ys.begin(), ys.end());
-    m_weight = weight;
-    m_done = n;
-    return 0;
-  }
-  // The same arithmetic as metrics::emaSmoothInto, with its state kept between calls.
-  const double w = std::min(weight, std::nextafter(1.0, 0.0));
-  bool restart = weight != m_weight || from == 0 || from != m_done || from > n;
-  if (!restart && m_constant) {
-    for (std::size_t i = from; i < n && !restart; ++i) restart = !(ys[i] == ys[0]);
-    if (!restart) {
-      out.assign(ys.begin(), ys.end());
-      m_done = n;
-      return from;
-    }
-  }
-  std::size_t changed_from = from;
-  if (restart) {
-    m_weight = weight;
-    m_state = {};
-    m_constant =
-        n > 0 && std::all_of(ys.begin(), ys.end(), [&](double y) { return y == ys.front(); });
-    out.assign(ys.begin(), ys.end());
-    m_done = n;
-    if (m_constant) return 0;
-    from = changed_from = 0;
-  } else {
-    out.resize(n);
-  }
-  for (std::size_t i = from; i < n; ++i)
-    out[i] = std::isfinite(ys[i]) ? m_state.push(ys[i], w) : ys[i];
-  m_done = n;
-  return changed_from;
-}
-
-}  // namespace detail
-
 namespace {
 
-constexpr std::uint64_t kNever = ~std::uint64_t{0};
-// Below this many points a plain scan per replot is as fast as keeping an index.
-constexpr std::size_t kIndexMinPoints = 32'768;
 const QString kDragMime = QStringLiteral("application/x-wb-metric-key");
 const QString kRawLayer = QStringLiteral("raw");
 const QString kOverlayLayer = QStringLiteral("overlay");
 
-QString compactNumber(double v) {
-  const double a = std::fabs(v);
-  auto trim = [](double x) { return QString::number(x, 'g', 4); };
-  if (a >= 1e12) return trim(v / 1e12) + QLatin1Char('T');
-  if (a >= 1e9) return trim(v / 1e9) + QLatin1Char('B');
-  if (a >= 1e6) return trim(v / 1e6) + QLatin1Char('M');
-  if (a >= 1e4) return trim(v / 1e3) + QLatin1Char('k');
-  if (a < 1e-12) return QStringLiteral("0");
-  return QString::number(v, 'g', 5);
-}
-
-QString compactDuration(double seconds) {
-  const bool negative = seconds < 0;
-  double s = std::fabs(seconds);
-  QString out;
-  if (s < 60) {
-    out = QString::number(s, 'g', s < 10 ? 3 : 4) + QLatin1Char('s');
-  } else if (s < 3600) {
-    const int m = static_cast<int>(s / 60);
-    const int r = static_cast<int>(std::lround(s - m * 60.0));
-    out = QString::number(m) + QLatin1Char('m') +
-          (r ? QString::number(r) + QLatin1Char('s') : QString());
-  } else if (s < 86400 * 2) {
-    const int h = static_cast<int>(s / 3600);
-    const int m = static_cast<int>(std::lround((s - h * 3600.0) / 60));
-    out = QString::number(h) + QLatin1Char('h') +
-          (m ? QString::number(m) + QLatin1Char('m') : QString());
-  } else {
-    out = QString::number(s / 86400, 'g', 3) + QLatin1Char('d');
-  }
-  return negative ? QLatin1Char('-') + out : out;
-}
-
-// Tick labels people read at a glance: 250k rather than 250000, 5m rather than 300.
-class CompactTicker : public QCPAxisTicker {
- public:
-  enum class Kind { Number, Duration };
-  explicit CompactTicker(Kind kind) : m_kind(kind) {}
-
- protected:
-  double getTickStep(const QCPRange& range) override {
-    if (m_kind != Kind::Duration) return QCPAxisTicker::getTickStep(range);
-    const double raw = range.size() / (mTickCount + 1e-10);
-    static const double steps[] = {1,     2,     5,     10,    15,     30,     60,
-                                   120,   300,   600,   900,   1800,   3600,   7200,
-                                   10800, 21600, 43200, 86400, 172800, 432000, 864000};
-    for (double s : steps)
-      if (s >= raw) return s;
-    return QCPAxisTicker::getTickStep(range);
-  }
-  QString getTickLabel(double tick, const QLocale&, QChar, int) override {
-    return m_kind == Kind::Duration ? compactDuration(tick) : compactNumber(tick);
-  }
-
- private:
-  Kind m_kind;
-};
-
-void appendNumber(QByteArray& out, double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back exactly
-  out.append(buf, static_cast<qsizetype>(r.ptr - buf));
-}
-
-QByteArray csvField(const QString& text) {
-  QByteArray utf8 = text.toUtf8();
-  if (!utf8.contains(',') && !utf8.contains('"') && !utf8.contains('\n')) return utf8;
-  utf8.replace("\"", "\"\"");
-  return '"' + utf8 + '"';
-}
-
 }  // namespace
-
-struct MetricPlotWidget::Curve {
-  QString run_id;
-  QCPGraph* raw = nullptr;     // the series as logged; faint behind the smoothed line
-  QCPGraph* smooth = nullptr;  // the EMA; empty when smoothing is off
-  QCPItemTracer* tracer = nullptr;
-
-  // The view: the series' own arrays when they are sorted in this mode, else a sorted copy.
-  std::span<const double> view_x, view_y;
-  std::vector<double> copy_x, copy_y;
-  bool use_copy = false;
-  double origin = 0;  // subtracted from x (relative time)
-
-  // What the view, index and smoothing were built from.
-  std::uint64_t revision = kNever;
-  std::uint64_t generation = kNever;
-  std::size_t source_size = 0;
-  XAxisMode mode = XAxisMode::Unknown;
-  double weight = 0;
-
-  std::vector<double> smoothed;
-  detail::IncrementalEma ema;
-  detail::MinMaxIndex raw_index, smooth_index;
-  metrics::PlotPoints raw_points, smooth_points;
-  bool raw_dense = false, smooth_dense = false;  // more points than ~1.5 per pixel column
-  bool sparse = false;  // few points far apart (per-epoch metrics): drawn with dots
-};
 
 MetricPlotWidget::MetricPlotWidget(MetricSeriesStore* store, const QString& metric_key,
                                    QWidget* parent)
@@ -393,6 +50,21 @@ MetricPlotWidget::MetricPlotWidget(MetricSeriesStore* store, const QString& metr
   layout->addWidget(m_plot);
   setMinimumSize(240, 180);
 
+  m_frame = new QTimer(this);
+  m_frame->setSingleShot(true);
+  connect(m_frame, &QTimer::timeout, this, &MetricPlotWidget::onFrame);
+
+  buildPlot();
+  buildOverlays();
+  buildButtons();
+  connectInteraction();
+  applyStyle();
+  updateAxisTicker();
+  m_plot->selectionRect()->setPen(QPen(QColor(0x4e, 0x79, 0xa7), 1, Qt::DashLine));
+  m_plot->selectionRect()->setBrush(QColor(0x4e, 0x79, 0xa7, 40));
+}
+
+void MetricPlotWidget::buildPlot() {
   // The data is already at most ~4 points per pixel column: QCustomPlot need not sample again,
   // and polylines draw faster than segment lists.
   m_plot->setPlottingHint(QCP::phFastPolylines, true);
@@ -418,7 +90,9 @@ MetricPlotWidget::MetricPlotWidget(MetricSeriesStore* store, const QString& metr
   // The legend gets its own row above the chart instead of covering the data.
   m_plot->axisRect()->insetLayout()->take(m_plot->legend);
   m_plot->legend->setVisible(false);
+}
 
+void MetricPlotWidget::buildOverlays() {
   m_crosshair = new QCPItemStraightLine(m_plot);
   m_crosshair->setLayer(kOverlayLayer);
   m_crosshair->setPen(QPen(QColor(0x80, 0x80, 0x80), 1, Qt::DashLine));
@@ -441,7 +115,9 @@ MetricPlotWidget::MetricPlotWidget(MetricSeriesStore* store, const QString& metr
                      "1px solid #c8c8c8;"
                      " border-radius: 4px; padding: 3px 6px; }"));
   m_hover->hide();
+}
 
+void MetricPlotWidget::buildButtons() {
   auto makeButton = [this](const QString& text, const QString& tip) {
     auto* b = new QToolButton(m_plot);
     b->setText(text);
@@ -462,11 +138,9 @@ MetricPlotWidget::MetricPlotWidget(MetricSeriesStore* store, const QString& metr
   m_menu_button = makeButton(QStringLiteral("⋯"), tr("Chart options and export"));
   m_menu_button->setObjectName(QStringLiteral("menuButton"));
   connect(m_menu_button, &QToolButton::clicked, this, &MetricPlotWidget::showMenu);
+}
 
-  m_frame = new QTimer(this);
-  m_frame->setSingleShot(true);
-  connect(m_frame, &QTimer::timeout, this, &MetricPlotWidget::onFrame);
-
+void MetricPlotWidget::connectInteraction() {
   connect(m_store, &MetricSeriesStore::seriesChanged, this, &MetricPlotWidget::onSeriesChanged);
   connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
           [this](const QCPRange&) { onXRangeChanged(); });
@@ -490,11 +164,6 @@ MetricPlotWidget::MetricPlotWidget(MetricSeriesStore* store, const QString& metr
   });
   connect(m_plot, &QCustomPlot::mouseWheel, this, [this](QWheelEvent*) { m_auto_x = false; });
   connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetView(); });
-
-  applyStyle();
-  updateAxisTicker();
-  m_plot->selectionRect()->setPen(QPen(QColor(0x4e, 0x79, 0xa7), 1, Qt::DashLine));
-  m_plot->selectionRect()->setBrush(QColor(0x4e, 0x79, 0xa7, 40));
 }
 
 MetricPlotWidget::~MetricPlotWidget() {
@@ -584,7 +253,7 @@ void MetricPlotWidget::setRuns(const QStringList& run_ids) {
   for (const auto& id : run_ids)
     if (!id.isEmpty() && !wanted.contains(id)) wanted << id;
   QStringList removed, added;
-  std::vector<std::unique_ptr<Curve>> kept;
+  std::vector<std::unique_ptr<MetricCurve>> kept;
   for (auto& c : m_curves) {
     if (wanted.contains(c->run_id)) {
       kept.push_back(std::move(c));
@@ -600,7 +269,7 @@ void MetricPlotWidget::setRuns(const QStringList& run_ids) {
     const bool have = std::any_of(m_curves.begin(), m_curves.end(),
                                   [&](const auto& c) { return c->run_id == id; });
     if (have) continue;
-    auto c = std::make_unique<Curve>();
+    auto c = std::make_unique<MetricCurve>();
     c->run_id = id;
     c->raw = m_plot->addGraph();
     c->raw->setLayer(kRawLayer);
@@ -641,7 +310,7 @@ void MetricPlotWidget::setRunColors(const QHash<QString, QColor>& colors) {
   markDirty(kReplot);
 }
 
-void MetricPlotWidget::applyPens(Curve& c) {
+void MetricPlotWidget::applyPens(MetricCurve& c) {
   const QColor color = m_colors.value(c.run_id, RunColors::defaultColor(c.run_id));
   const bool smoothing = m_smoothing > 0;
   QColor raw = color;
@@ -792,132 +461,17 @@ int MetricPlotWidget::plotWidthPx() const {
   return w > 10 ? w : std::max(10, m_plot->width() - 70);
 }
 
-double MetricPlotWidget::xOrigin(const Curve& c) const {
+double MetricPlotWidget::xOrigin(const MetricCurve& c) const {
   if (m_mode != XAxisMode::RelativeTime) return 0;
   const double start = m_store->runStartTime(c.run_id);
   if (std::isfinite(start)) return start;
   return c.view_x.empty() ? 0 : c.view_x.front();
 }
 
-void MetricPlotWidget::syncCurve(Curve& c) {
+void MetricPlotWidget::syncCurve(MetricCurve& c) {
   const MetricSeries* s = m_store->series(c.run_id, m_key);
-  if (!s || s->empty()) {
-    c.view_x = c.view_y = {};
-    c.copy_x.clear();
-    c.copy_y.clear();
-    c.smoothed.clear();
-    c.raw_index.clear();
-    c.smooth_index.clear();
-    c.ema.reset();
-    c.revision = c.generation = kNever;
-    c.source_size = 0;
-    return;
-  }
-  const std::span<const double> direct = s->xs(m_mode);
-  const bool need_copy = direct.empty();
-  const double weight = m_smoothing;
-  const bool full = c.mode != m_mode || c.generation != s->generation || c.use_copy != need_copy ||
-                    s->size() < c.source_size || (need_copy && c.revision != s->revision);
-  if (!full && c.revision == s->revision && c.weight == weight) {
-    // Nothing new; the arrays may still have moved (appends reallocate).
-    c.view_x = need_copy ? std::span<const double>(c.copy_x) : direct;
-    c.view_y = need_copy ? std::span<const double>(c.copy_y) : std::span<const double>(s->values);
-    c.origin = xOrigin(c);
-    return;
-  }
-  const std::size_t from = full ? 0 : (need_copy ? 0 : c.source_size);
-  if (need_copy) {
-    // Unsorted or partly missing x (epochs not always logged): plot a sorted copy.
-    const auto& xs = s->rawXs(m_mode);
-    std::vector<std::uint32_t> order;
-    order.reserve(xs.size());
-    for (std::size_t i = 0; i < xs.size(); ++i)
-      if (std::isfinite(xs[i])) order.push_back(static_cast<std::uint32_t>(i));
-    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return xs[a] < xs[b]; });
-    c.copy_x.resize(order.size());
-    c.copy_y.resize(order.size());
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      c.copy_x[k] = xs[order[k]];
-      c.copy_y[k] = s->values[order[k]];
-    }
-    c.view_x = c.copy_x;
-    c.view_y = c.copy_y;
-  } else {
-    c.copy_x = {};
-    c.copy_y = {};
-    c.view_x = direct;
-    c.view_y = s->values;
-  }
-  if (c.view_y.size() >= kIndexMinPoints)
-    c.raw_index.update(c.view_y, from);
-  else
-    c.raw_index.clear();
-  if (weight > 0) {
-    const std::size_t ema_from = c.weight == weight ? from : 0;
-    const std::size_t changed = c.ema.update(c.view_y, weight, ema_from, c.smoothed);
-    if (c.smoothed.size() >= kIndexMinPoints)
-      c.smooth_index.update(c.smoothed, changed);
-    else
-      c.smooth_index.clear();
-  } else {
-    c.smoothed = {};
-    c.smooth_index.clear();
-    c.ema.reset();
-  }
-  c.use_copy = need_copy;
-  c.mode = m_mode;
-  c.weight = weight;
-  c.revision = s->revision;
-  c.generation = s->generation;
-  c.source_size = s->size();
-  c.origin = xOrigin(c);
-}
-
-void MetricPlotWidget::resample(Curve& c, double x0, double x1, int width_px) {
-  auto toGraph = [&](QCPGraph* graph, const metrics::PlotPoints& points) {
-    QVector<QCPGraphData> data(static_cast<qsizetype>(points.size()));
-    const bool log = m_yscale == YScale::Log;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      const double y = points.ys[i];
-      data[static_cast<qsizetype>(i)] =
-          QCPGraphData(points.xs[i] - c.origin, log && !(y > 0) ? qQNaN() : y);
-    }
-    graph->data()->set(data, true);
-  };
-  if (c.view_y.empty()) {
-    c.raw_points.clear();
-    c.smooth_points.clear();
-    c.raw->data()->clear();
-    c.smooth->data()->clear();
-    return;
-  }
-  const double a = x0 + c.origin, b = x1 + c.origin;
-  detail::downsampleMinMaxIndexed(c.view_x, c.view_y, c.raw_index, a, b, width_px, c.raw_points);
-  toGraph(c.raw, c.raw_points);
-  if (m_smoothing > 0 && c.smoothed.size() == c.view_y.size()) {
-    detail::downsampleMinMaxIndexed(c.view_x, c.smoothed, c.smooth_index, a, b, width_px,
-                                    c.smooth_points);
-    toGraph(c.smooth, c.smooth_points);
-  } else {
-    c.smooth_points.clear();
-    c.smooth->data()->clear();
-  }
-  const auto dense = [&](const metrics::PlotPoints& p) {
-    return p.size() > static_cast<std::size_t>(width_px) * 3 / 2;
-  };
-  // Dots mark the points when they stand at least ~12 px apart: a short run's epochs.
-  bool sparse = false;
-  if (const std::size_t n = c.raw_points.size(); n > 0 && b > a) {
-    const double span_px = (c.raw_points.xs.back() - c.raw_points.xs.front()) / (b - a) * width_px;
-    sparse = n == 1 || span_px / static_cast<double>(n - 1) >= 12.0;
-  }
-  if (dense(c.raw_points) != c.raw_dense || dense(c.smooth_points) != c.smooth_dense ||
-      sparse != c.sparse) {
-    c.raw_dense = dense(c.raw_points);
-    c.smooth_dense = dense(c.smooth_points);
-    c.sparse = sparse;
-    applyPens(c);
-  }
+  c.sync(s, m_mode, m_smoothing);
+  if (s && !s->empty()) c.origin = xOrigin(c);
 }
 
 void MetricPlotWidget::resampleAll() {
@@ -940,7 +494,8 @@ void MetricPlotWidget::resampleAll() {
   if (m_auto_x) fitAxes();
   const QCPRange range = m_plot->xAxis->range();
   const int width = plotWidthPx();
-  for (auto& c : m_curves) resample(*c, range.lower, range.upper, width);
+  for (auto& c : m_curves)
+    if (c->resample(range.lower, range.upper, width, m_yscale == YScale::Log)) applyPens(*c);
   if (m_auto_y) {
     // Fit y to what is visible: the downsampled points hold every column's extremes.
     double lo = qInf(), hi = -qInf();
@@ -1050,7 +605,7 @@ QString MetricPlotWidget::formatX(double x) const {
       return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(x * 1000))
           .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
     case XAxisMode::RelativeTime:
-      return compactDuration(x);
+      return CompactTicker::compactDuration(x);
     default:
       return tr("step %1").arg(QLocale().toString(static_cast<qlonglong>(std::llround(x))));
   }
@@ -1220,7 +775,8 @@ void MetricPlotWidget::showMenu() {
 
 QString MetricPlotWidget::exportTo(const QString& path, ExportFormat format, int width_px,
                                    int height_px) {
-  if (format == ExportFormat::Csv) return exportCsv(path);
+  if (format == ExportFormat::Csv)
+    return ChartExporter::writeCsv(*m_store, m_key, runs(), m_labels, path);
   const int w = width_px > 0 ? width_px : m_plot->width();
   const int h = height_px > 0 ? height_px : m_plot->height();
   hideHover();
@@ -1229,70 +785,11 @@ QString MetricPlotWidget::exportTo(const QString& path, ExportFormat format, int
   if (!m_legend_visible) setLegendVisible(true);
   m_export_width_px = std::max(10, w - (m_plot->width() - plotWidthPx()));
   resampleAll();
-  bool ok = false;
-  switch (format) {
-    case ExportFormat::Png:
-      ok = m_plot->savePng(path, w, h);
-      break;
-    case ExportFormat::Pdf:
-      ok = m_plot->savePdf(path, w, h);
-      break;
-    case ExportFormat::Svg: {
-      QSvgGenerator svg;
-      svg.setFileName(path);
-      svg.setSize(QSize(w, h));
-      svg.setViewBox(QRect(0, 0, w, h));
-      svg.setTitle(m_key);
-      QCPPainter painter;
-      ok = painter.begin(&svg);
-      if (ok) {
-        m_plot->toPainter(&painter, w, h);
-        painter.end();
-      }
-      break;
-    }
-    default:
-      break;
-  }
+  const QString error = ChartExporter::writeImage(m_plot, path, format, w, h, m_key);
   m_export_width_px = 0;
   if (!legend_before) setLegendVisible(false);
   markDirty(kResample);
-  return ok ? QString() : tr("Could not write %1").arg(path);
-}
-
-QString MetricPlotWidget::exportCsv(const QString& path) const {
-  for (const auto& c : m_curves)
-    if (!m_store->databasePath().isEmpty() && !m_store->isLoaded(c->run_id, m_key) &&
-        m_store->keys(c->run_id).contains(m_key))
-      return tr("The data of %1 is still loading; try again in a moment.")
-          .arg(m_labels.value(c->run_id, c->run_id));
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) return file.errorString();
-  QByteArray out = "run,step,value,epoch,wall_time\n";
-  for (const auto& c : m_curves) {
-    const MetricSeries* s = m_store->series(c->run_id, m_key);
-    if (!s) continue;
-    const QByteArray run = csvField(c->run_id);
-    for (std::size_t i = 0; i < s->size(); ++i) {
-      out += run;
-      out += ',';
-      out += QByteArray::number(static_cast<qlonglong>(s->steps[i]));
-      out += ',';
-      appendNumber(out, s->values[i]);
-      out += ',';
-      if (!s->epochs.empty() && !std::isnan(s->epochs[i])) appendNumber(out, s->epochs[i]);
-      out += ',';
-      appendNumber(out, s->wall_times[i]);
-      out += '\n';
-      if (out.size() > (1 << 20)) {
-        file.write(out);
-        out.clear();
-      }
-    }
-  }
-  file.write(out);
-  if (!file.commit()) return file.errorString();
-  return {};
+  return error;
 }
 
 }  // namespace wb::ui

@@ -1,9 +1,7 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <memory>
-#include <span>
 #include <utility>
 #include <vector>
 
@@ -14,6 +12,7 @@
 #include <QWidget>
 
 #include "core/metrics/series_ops.h"
+#include "ui/charts/chart_exporter.h"
 #include "ui/charts/metric_series_store.h"
 
 class QCustomPlot;
@@ -29,60 +28,7 @@ class QToolButton;
 
 namespace wb::ui {
 
-namespace detail {
-
-/// Range minimum/maximum over a y array, so a pixel column of thousands of points costs a
-/// few lookups: per block of 8^k points, the index of its first finite minimum and maximum.
-/// (Belongs next to downsampleMinMax in core/metrics once the chart settles.)
-class MinMaxIndex {
- public:
-  static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-
-  void clear();
-  /// Indexes ys, reusing blocks before `from` (the points before it did not change).
-  void update(std::span<const double> ys, std::size_t from = 0);
-  std::size_t size() const { return m_n; }
-  /// Indices of the first finite minimum and maximum in [a, b); kNone when none is finite.
-  std::pair<std::uint32_t, std::uint32_t> minMax(std::span<const double> ys, std::size_t a,
-                                                 std::size_t b) const;
-  std::size_t memoryBytes() const;
-
- private:
-  // Values are kept beside their indices so a query reads each level sequentially instead of
-  // jumping around ys.
-  struct Block {
-    double lo, hi;
-    std::uint32_t ilo, ihi;  // kNone when the block holds no finite value
-  };
-  std::vector<std::vector<Block>> m_levels;  // level k: blocks of 8^(k+1) points
-  std::size_t m_n = 0;
-};
-
-/// Exactly metrics::downsampleMinMaxInto()'s output, in O(columns · log n) instead of
-/// O(visible points): columns are found by search, their extremes through the index (built on
-/// the same ys).
-void downsampleMinMaxIndexed(std::span<const double> xs, std::span<const double> ys,
-                             const MinMaxIndex& index, double x0, double x1, int width_px,
-                             metrics::PlotPoints& out);
-
-/// TensorBoard's debiased EMA (metrics::emaSmoothInto) kept up to date as points are
-/// appended, bit for bit the same as recomputing it.
-class IncrementalEma {
- public:
-  /// Smooths ys into out; points before `from` are taken as unchanged since the last call
-  /// with the same weight. Returns the first index of out that changed.
-  std::size_t update(std::span<const double> ys, double weight, std::size_t from,
-                     std::vector<double>& out);
-  void reset() { m_weight = -1; }
-
- private:
-  double m_weight = -1;
-  metrics::EmaState m_state;
-  bool m_constant = true;  // every point so far equals the first: emaSmooth returns the input
-  std::size_t m_done = 0;
-};
-
-}  // namespace detail
+struct MetricCurve;
 
 /// One chart panel: one metric, any number of runs, drawn with QCustomPlot.
 ///
@@ -97,7 +43,7 @@ class MetricPlotWidget : public QWidget {
  public:
   enum class CurveLayer { Unknown = 0, Raw, Smoothed };
   enum class YScale { Unknown = 0, Linear, Log };
-  enum class ExportFormat { Unknown = 0, Png, Pdf, Svg, Csv };
+  using ExportFormat = ChartExportFormat;
 
   static constexpr int kFrameIntervalMs = 16;
 
@@ -175,30 +121,31 @@ class MetricPlotWidget : public QWidget {
   bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
-  struct Curve;
   enum Dirty : unsigned { kNone = 0, kReplot = 1, kResample = 2, kData = 4 };
 
+  void buildPlot();
+  void buildOverlays();
+  void buildButtons();
+  void connectInteraction();
   void markDirty(unsigned what);
   void onFrame();
   void onSeriesChanged(const QString& run_id, const QString& key);
   void onXRangeChanged();
   /// Brings a curve's view (sorted copy when needed), index and smoothing up to date.
-  void syncCurve(Curve& c);
+  void syncCurve(MetricCurve& c);
   void resampleAll();
-  void resample(Curve& c, double x0, double x1, int width_px);
   void fitAxes();
   void applyStyle();
-  void applyPens(Curve& c);
+  void applyPens(MetricCurve& c);
   void updateLegend();
   void updateAxisTicker();
   void requestSeries();
   void showMenu();
   void onMouseMove(QMouseEvent* event);
   void hideHover();
-  double xOrigin(const Curve& c) const;
+  double xOrigin(const MetricCurve& c) const;
   QString formatX(double x) const;
   int plotWidthPx() const;
-  QString exportCsv(const QString& path) const;
 
   MetricSeriesStore* m_store;
   QString m_key;
@@ -210,7 +157,7 @@ class MetricPlotWidget : public QWidget {
   QToolButton* m_pin_button = nullptr;
   QToolButton* m_menu_button = nullptr;
   QTimer* m_frame = nullptr;
-  std::vector<std::unique_ptr<Curve>> m_curves;
+  std::vector<std::unique_ptr<MetricCurve>> m_curves;
   QHash<QString, QColor> m_colors;
   QHash<QString, QString> m_labels;
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <string>
 #include <utility>
@@ -21,12 +20,11 @@ namespace wb::ui {
 namespace detail {
 
 /// New points of one series from the database, as arrays.
-struct SeriesDelta {
+struct SeriesDelta : store::SeriesColumns {
   QString run_id;
   QString key;
   quint64 token = 0;
-  bool initial = false;                              // the first read: everything the database held
-  std::vector<double> steps, values, walls, epochs;  // epochs empty when none was given
+  bool initial = false;  // the first read: everything the database held
 };
 
 struct WorkerBatch {
@@ -88,10 +86,7 @@ class MetricSeriesWorker : public QObject {
 
  private:
   struct Cursor {
-    std::int64_t key_id = 0;      // 0: not resolved yet
-    std::int64_t chunk_id = 0;    // the last chunk read…
-    std::int64_t chunk_used = 0;  // …and how many of its points (the writer fills it in place)
-    std::int64_t delivered = 0;
+    store::SeriesCursor read;
     bool initial_done = false;
   };
   struct Run {
@@ -204,7 +199,7 @@ class MetricSeriesWorker : public QObject {
       for (auto& [key, cursor] : run.tracked) {
         if (!cursor.initial_done) continue;
         const auto c = run_counts.find(key);
-        if (c == run_counts.end() || c->second <= cursor.delivered) continue;
+        if (c == run_counts.end() || c->second <= cursor.read.delivered) continue;
         SeriesDelta delta;
         delta.run_id = QString::fromStdString(id);
         delta.key = QString::fromStdString(key);
@@ -216,70 +211,17 @@ class MetricSeriesWorker : public QObject {
     }
   }
 
-  // MetricsReader reads whole series only; a top-up must not re-read a million points every
-  // poll, so this reads the chunks from the cursor on (see the report on issue 5 for the
-  // MetricsReader::seriesSince this stands in for).
+  // A top-up must not re-read a million points every poll: only the chunks from the cursor on.
   bool readDelta(const std::string& run_id, const std::string& key, Cursor& cursor,
                  SeriesDelta& out, QString& error) {
-    auto fail = [&](const std::string& text) {
-      error = QString::fromStdString(run_id + "/" + key + ": " + text);
-      return false;
-    };
-    if (cursor.key_id == 0) {
-      auto stmt = m_db->prepare("SELECT id FROM metric_keys WHERE name = ?");
-      if (!stmt) return fail(stmt.error().text());
-      stmt->bind(1, key);
-      if (!stmt->step()) return !stmt->lastError() || fail(stmt->lastError()->text());  // none yet
-      cursor.key_id = stmt->columnInt(0);
-    }
-    auto stmt = m_db->prepare(
-        "SELECT id, count, data FROM metric_chunks WHERE run_id = ? AND key_id = ? AND id >= ? "
-        "ORDER BY id");
-    if (!stmt) return fail(stmt.error().text());
-    stmt->bind(1, run_id).bind(2, cursor.key_id).bind(3, cursor.chunk_id);
-    // Size the arrays once from the summary: growing them by doubling would leave up to half
-    // of a million-point series' memory unused.
+    std::int64_t expected = 0;
     if (auto run = m_runs.find(run_id); run != m_runs.end()) {
-      const auto expected = run->second.counts.find(key);
-      if (expected != run->second.counts.end() && expected->second > cursor.delivered) {
-        const auto more = static_cast<std::size_t>(expected->second - cursor.delivered);
-        for (auto* v : {&out.steps, &out.values, &out.walls}) v->reserve(v->size() + more);
-      }
+      const auto count = run->second.counts.find(key);
+      if (count != run->second.counts.end()) expected = count->second;
     }
-    bool any_epoch = !out.epochs.empty();
-    while (stmt->step()) {
-      const std::int64_t id = stmt->columnInt(0);
-      const auto n = static_cast<std::size_t>(stmt->columnInt(1));
-      const auto bytes = static_cast<std::size_t>(stmt->columnBytes(2));
-      if (bytes != n * sizeof(store::MetricPoint)) return fail("corrupt metric chunk");
-      const std::size_t skip =
-          id == cursor.chunk_id ? static_cast<std::size_t>(cursor.chunk_used) : 0;
-      const auto* data = static_cast<const unsigned char*>(stmt->columnBlob(2));
-      const std::size_t at = out.values.size();
-      const std::size_t add = n > skip ? n - skip : 0;
-      out.steps.resize(at + add);
-      out.values.resize(at + add);
-      out.walls.resize(at + add);
-      if (any_epoch) out.epochs.resize(at + add);
-      for (std::size_t i = 0; i < add; ++i) {
-        store::MetricPoint p;  // the blob carries no alignment promise
-        std::memcpy(&p, data + (skip + i) * sizeof(p), sizeof(p));
-        out.steps[at + i] = static_cast<double>(p.step);
-        out.values[at + i] = p.value;
-        out.walls[at + i] = p.wall_time;
-        if (!any_epoch && !std::isnan(p.epoch)) {
-          any_epoch = true;
-          out.epochs.reserve(out.values.capacity());
-          out.epochs.assign(at + add, std::numeric_limits<double>::quiet_NaN());
-        }
-        if (any_epoch) out.epochs[at + i] = p.epoch;
-      }
-      cursor.chunk_id = id;
-      cursor.chunk_used = static_cast<std::int64_t>(n);
-      cursor.delivered += static_cast<std::int64_t>(add);
-    }
-    if (stmt->lastError()) return fail(stmt->lastError()->text());
-    return true;
+    auto read = store::MetricsReader(*m_db).readNewPoints(run_id, key, cursor.read, out, expected);
+    if (!read) error = QString::fromStdString(read.error().text());
+    return read.ok();
   }
 
   void send(std::shared_ptr<WorkerBatch>& batch) {

@@ -5,9 +5,6 @@
 #include <cmath>
 
 #include <QHelpEvent>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QPainter>
 #include <QToolTip>
 
@@ -67,61 +64,16 @@ std::int64_t ConfusionMatrix::columnTotal(int predicted) const {
   return sum;
 }
 
-std::optional<ConfusionMatrix> ConfusionMatrix::fromJson(const QByteArray& json, QString* error) {
-  auto fail = [error](const QString& why) -> std::optional<ConfusionMatrix> {
-    if (error) *error = why;
-    return std::nullopt;
-  };
-  QJsonParseError parse_error;
-  const QJsonDocument doc = QJsonDocument::fromJson(json, &parse_error);
-  if (doc.isNull()) return fail(QStringLiteral("not JSON: %1").arg(parse_error.errorString()));
-  const QJsonObject o = doc.object();
-  const QJsonArray rows = o.value(QStringLiteral("matrix")).toArray();
+ConfusionMatrix ConfusionMatrix::fromArtifact(const metrics::ConfusionArtifact& artifact) {
   ConfusionMatrix m;
-  m.classes = o.contains(QStringLiteral("classes")) ? o.value(QStringLiteral("classes")).toInt()
-                                                    : static_cast<int>(rows.size());
-  if (m.classes <= 0 || rows.size() != m.classes)
-    return fail(QStringLiteral("expected a %1 × %1 \"matrix\"").arg(m.classes));
-  m.counts.reserve(static_cast<std::size_t>(m.classes) * static_cast<std::size_t>(m.classes));
-  for (const auto& row_value : rows) {
-    const QJsonArray row = row_value.toArray();
-    if (row.size() != m.classes)
-      return fail(QStringLiteral("a row of \"matrix\" has %1 cells, not %2")
-                      .arg(row.size())
-                      .arg(m.classes));
-    for (const auto& cell : row) {
-      const double v = cell.toDouble(-1);
-      if (!(v >= 0))
-        return fail(QStringLiteral("\"matrix\" holds a negative or non-numeric count"));
-      m.counts.push_back(static_cast<std::int64_t>(std::llround(v)));
-    }
-  }
-  const QJsonArray labels = o.value(QStringLiteral("labels")).toArray();
-  for (int c = 0; c < m.classes; ++c)
-    m.labels << (c < labels.size() && !labels[c].toString().isEmpty() ? labels[c].toString()
-                                                                      : QString::number(c));
-  for (const auto v : m.counts) m.total += v;
-  std::int64_t correct = 0;
-  for (int c = 0; c < m.classes; ++c) correct += m.at(c, c);
-
-  auto perClass = [&](const QString& key, bool by_row) {
-    std::vector<double> out;
-    const QJsonArray given = o.value(key).toArray();
-    for (int c = 0; c < m.classes; ++c) {
-      if (given.size() == m.classes) {
-        out.push_back(given[c].toDouble());
-        continue;
-      }
-      const auto denom = by_row ? m.rowTotal(c) : m.columnTotal(c);
-      out.push_back(denom ? static_cast<double>(m.at(c, c)) / static_cast<double>(denom) : 0.0);
-    }
-    return out;
-  };
-  m.precision = perClass(QStringLiteral("precision"), false);
-  m.recall = perClass(QStringLiteral("recall"), true);
-  m.accuracy = o.contains(QStringLiteral("accuracy"))
-                   ? o.value(QStringLiteral("accuracy")).toDouble()
-                   : (m.total ? static_cast<double>(correct) / static_cast<double>(m.total) : 0.0);
+  m.classes = artifact.classes;
+  for (const auto& label : artifact.labels) m.labels << QString::fromStdString(label);
+  m.counts = artifact.counts;
+  m.precision = artifact.precision;
+  m.recall = artifact.recall;
+  m.accuracy = artifact.accuracy;
+  m.total = artifact.total;
+  m.split = QString::fromStdString(artifact.split);
   return m;
 }
 

@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <QWidget>
 
+#include "core/metrics/confusion_artifact.h"
+
 namespace wb::ui {
 
 /// A run's confusion matrix as the trainer stores it (the confusion_matrix_{test,val}.json
@@ -29,9 +31,8 @@ struct ConfusionMatrix {
   std::int64_t rowTotal(int true_class) const;
   std::int64_t columnTotal(int predicted) const;
 
-  /// Parses the artifact. Precision, recall and accuracy are derived from the matrix when the
-  /// file lacks them. nullopt (and *error) for anything malformed.
-  static std::optional<ConfusionMatrix> fromJson(const QByteArray& json, QString* error = nullptr);
+  /// The artifact as core reads it (metrics::readConfusionArtifact, the one parser).
+  static ConfusionMatrix fromArtifact(const metrics::ConfusionArtifact& artifact);
 };
 
 /// One run's confusion matrix as a heatmap (cells shaded by their share of the true class's

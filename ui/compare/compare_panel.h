@@ -1,23 +1,19 @@
 #pragma once
 
-#include <map>
-#include <optional>
 #include <vector>
 
 #include <QHash>
-#include <QSet>
 #include <QWidget>
 
 #include "core/metrics/series_ops.h"
 #include "ui/common/confusion_matrix_widget.h"
 #include "ui/common/run_snapshot.h"
+#include "ui/compare/compare_runs.h"
 
 class QCheckBox;
 class QComboBox;
-class QGridLayout;
 class QLabel;
 class QPushButton;
-class QScrollArea;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
@@ -26,6 +22,13 @@ class QTableWidget;
 
 namespace wb::ui {
 
+class CompareChartsTab;
+class CompareConfusionTab;
+class CompareMetricsTable;
+class CompareParallelSection;
+class CompareParamsSection;
+class CompareScatterSection;
+class CompareSummaryBar;
 class MetricPanelGrid;
 class MetricSeriesStore;
 class ParallelCoordsWidget;
@@ -41,7 +44,10 @@ class WorkspaceSession;
 /// charts of chosen metrics, a metrics table and the runs' confusion matrices. Params and
 /// metric summaries come from the session's snapshots (built off the GUI thread); series load
 /// on the series store's worker thread; confusion-matrix artifacts are read with
-/// QtConcurrent. Everything follows the runs live while they train.
+/// QtConcurrent. Everything follows the runs live while they train. Each part is its own
+/// class (CompareSummaryBar, CompareParallelSection, CompareParamsSection,
+/// CompareScatterSection, CompareChartsTab, CompareMetricsTable, CompareConfusionTab) over
+/// the shared CompareRuns; this panel composes them and keeps the runs.
 class ComparePanel : public QWidget {
   Q_OBJECT
  public:
@@ -57,57 +63,57 @@ class ComparePanel : public QWidget {
   /// the session's snapshot has been seen.
   void setRuns(const QStringList& run_ids);
   /// Runs shown (found in the snapshot).
-  QStringList runIds() const;
-  QString runLabel(const QString& run_id) const;
+  QStringList runIds() const { return m_runs.ids(); }
+  QString runLabel(const QString& run_id) const { return m_runs.label(run_id); }
 
   /// The metric runs are ranked by (summary, parallel coordinates' last axis, scatter's y).
   void setTargetMetric(const QString& key);
-  QString targetMetric() const;
+  QString targetMetric() const { return m_runs.targetMetric(); }
   /// Min or Max forces the goal; Unknown infers it from the metric's name (loss → min).
   void setGoalOverride(metrics::Goal goal);
-  metrics::Goal goalOverride() const { return m_goal_override; }
-  metrics::Goal effectiveGoal() const;
+  metrics::Goal goalOverride() const { return m_runs.goalOverride(); }
+  metrics::Goal effectiveGoal() const { return m_runs.effectiveGoal(); }
   /// The best run on the target metric ("" when no run has a value), and the runner-up.
-  QString bestRunId() const { return m_best_run; }
-  QString runnerUpRunId() const { return m_runner_up; }
+  QString bestRunId() const;
+  QString runnerUpRunId() const;
   /// The summary line as plain text.
   QString summaryText() const;
 
   /// Params drawn as parallel-coordinates axes (the target metric is always the last axis).
   void setAxisParams(const QStringList& keys);
-  QStringList axisParams() const { return m_axis_params; }
+  QStringList axisParams() const;
   /// The scatter's x (a param) and y (a metric).
   void setScatterParam(const QString& key);
-  QString scatterParam() const { return m_scatter_param; }
+  QString scatterParam() const;
   void setScatterMetric(const QString& key);
-  QString scatterMetric() const { return m_scatter_metric; }
+  QString scatterMetric() const;
   /// Metrics the Charts tab shows (empty = every metric the runs logged).
   void setChartMetrics(const QStringList& keys);
-  QStringList chartMetrics() const { return m_chart_metrics; }
+  QStringList chartMetrics() const;
 
   /// Runs inside every parallel-coordinates brush (all runs without brushes).
-  QStringList brushedRuns() const { return m_brushed; }
+  QStringList brushedRuns() const;
 
   void showTab(Tab tab);
   Tab currentTab() const;
 
-  ParamsDiffModel* paramsModel() const { return m_params_model; }
-  QTableView* paramsView() const { return m_params_view; }
-  QCheckBox* onlyDifferencesBox() const { return m_only_diff; }
-  QLabel* paramsCountLabel() const { return m_params_count; }
-  ParallelCoordsWidget* parallelCoords() const { return m_parallel; }
-  ScatterPlotWidget* scatterPlot() const { return m_scatter; }
-  MetricPanelGrid* chartGrid() const { return m_grid; }
-  QTableWidget* metricsTable() const { return m_metrics_table; }
-  QComboBox* targetMetricCombo() const { return m_target_combo; }
-  QComboBox* goalCombo() const { return m_goal_combo; }
-  QPushButton* compareBrushedButton() const { return m_compare_brushed; }
-  QPushButton* selectBrushedButton() const { return m_select_brushed; }
+  ParamsDiffModel* paramsModel() const;
+  QTableView* paramsView() const;
+  QCheckBox* onlyDifferencesBox() const;
+  QLabel* paramsCountLabel() const;
+  ParallelCoordsWidget* parallelCoords() const;
+  ScatterPlotWidget* scatterPlot() const;
+  MetricPanelGrid* chartGrid() const;
+  QTableWidget* metricsTable() const;
+  QComboBox* targetMetricCombo() const;
+  QComboBox* goalCombo() const;
+  QPushButton* compareBrushedButton() const;
+  QPushButton* selectBrushedButton() const;
   /// The confusion matrix of a run (nullptr when the run is not compared).
   ConfusionMatrixWidget* confusionMatrix(const QString& run_id) const;
   QList<ConfusionMatrixWidget*> confusionMatrices() const;
   /// True while confusion-matrix artifacts are being read.
-  bool isLoadingArtifacts() const { return m_artifact_jobs > 0; }
+  bool isLoadingArtifacts() const;
 
   QByteArray saveState() const;
   void restoreState(const QByteArray& state);
@@ -122,65 +128,28 @@ class ComparePanel : public QWidget {
   void artifactsLoaded();
   void statusMessage(const QString& text, int timeout_ms);
 
- protected:
-  bool eventFilter(QObject* watched, QEvent* event) override;
-
  private:
-  struct ArtifactResult;
-
+  QWidget* buildEmptyState();
+  QWidget* buildContent();
+  QTabWidget* buildTabs(QWidget* parent);
+  void connectParts();
   void onSnapshot(const RunSnapshotPtr& snapshot);
+  /// The requested runs found in the snapshot, in the requested order.
+  std::vector<RunRow> requestedRows();
   void rebuildRuns();
   void refreshAll();
-  void refreshSummary();
-  void refreshParams();
-  void refreshParallel();
-  void refreshScatter();
-  void refreshMetricsTable();
-  void refreshCharts();
-  void refreshConfusionLayout();
+  /// What depends on the target metric and goal.
+  void refreshRanking();
   void refreshChips();
-  void refreshPickers();
-  void loadArtifacts(const QStringList& run_ids);
-  void applyArtifacts(const std::vector<ArtifactResult>& results);
-  void onBrushed(const QStringList& run_ids);
-  void updateBrushControls();
-  void fillAxesMenu();
-  void fillChartMetricsMenu();
-  void layoutMatrices();
-  const RunRow* row(const QString& run_id) const;
-  const store::MetricSummary* summary(const QString& run_id, const QString& key) const;
-  metrics::Goal goalOf(const QString& key) const;
-  QStringList metricKeys() const;
-  QStringList paramKeys() const;
-  QString defaultTargetMetric() const;
   QString runSignature(const RunRow& row) const;
-  QStringList autoAxisParams() const;
-  QString autoScatterParam() const;
 
   WorkspaceSession* m_session;
   MetricSeriesStore* m_store = nullptr;
   RunColors* m_colors = nullptr;
   RunSnapshotPtr m_snapshot;
-  QStringList m_requested;     // what setRuns asked for
-  std::vector<RunRow> m_rows;  // the compared runs, in order (copies from the snapshot)
-  QHash<QString, QString> m_labels;
-  QHash<QString, QColor> m_run_colors;
+  QStringList m_requested;               // what setRuns asked for
+  CompareRuns m_runs;                    // the compared runs, in order (copies from the snapshot)
   QHash<QString, QString> m_signatures;  // per run: changes when its status or metrics do
-
-  QString m_target;  // chosen target metric ("" = default)
-  metrics::Goal m_goal_override = metrics::Goal::Unknown;
-  QString m_best_run, m_runner_up;
-  QString m_summary_plain;
-  QStringList m_axis_params;
-  bool m_axis_params_chosen = false;          // false: the differing params, picked automatically
-  QString m_scatter_param, m_scatter_metric;  // "" = automatic (a differing param; the target)
-  QStringList m_chart_metrics;
-  QStringList m_brushed;
-
-  std::map<QString, std::optional<ConfusionMatrix>> m_matrices;  // by run; nullopt = none
-  std::map<QString, QString> m_matrix_errors;                    // by run: why none was read
-  QSet<QString> m_loading;  // runs whose artifacts are being read
-  int m_artifact_jobs = 0;
 
   // Widgets.
   QStackedWidget* m_stack = nullptr;
@@ -188,36 +157,16 @@ class ComparePanel : public QWidget {
   QWidget* m_content = nullptr;
   QLabel* m_title = nullptr;
   QLabel* m_chips = nullptr;
-  QLabel* m_summary = nullptr;
-  QComboBox* m_target_combo = nullptr;
-  QComboBox* m_goal_combo = nullptr;
+  CompareSummaryBar* m_summary = nullptr;
   QTabWidget* m_tabs = nullptr;
   QSplitter* m_overview_split = nullptr;
   QSplitter* m_bottom_split = nullptr;
-  ParallelCoordsWidget* m_parallel = nullptr;
-  QPushButton* m_axes_button = nullptr;
-  QLabel* m_brush_label = nullptr;
-  QPushButton* m_compare_brushed = nullptr;
-  QPushButton* m_select_brushed = nullptr;
-  QPushButton* m_clear_brushes = nullptr;
-  ParamsDiffModel* m_params_model = nullptr;
-  QTableView* m_params_view = nullptr;
-  QCheckBox* m_only_diff = nullptr;
-  QLabel* m_params_count = nullptr;
-  ScatterPlotWidget* m_scatter = nullptr;
-  QComboBox* m_scatter_param_combo = nullptr;
-  QComboBox* m_scatter_metric_combo = nullptr;
-  QWidget* m_charts_page = nullptr;
-  MetricPanelGrid* m_grid = nullptr;
-  QPushButton* m_chart_metrics_button = nullptr;
-  QTableWidget* m_metrics_table = nullptr;
-  QScrollArea* m_matrices_scroll = nullptr;
-  QWidget* m_matrices_host = nullptr;
-  QGridLayout* m_matrices_layout = nullptr;
-  int m_matrix_columns = 0;
-  QCheckBox* m_matrix_percent = nullptr;
-  QLabel* m_matrices_note = nullptr;
-  std::map<QString, ConfusionMatrixWidget*> m_matrix_widgets;  // by run
+  CompareParallelSection* m_parallel = nullptr;
+  CompareParamsSection* m_params = nullptr;
+  CompareScatterSection* m_scatter = nullptr;
+  CompareChartsTab* m_charts = nullptr;
+  CompareMetricsTable* m_metrics_table = nullptr;
+  CompareConfusionTab* m_confusion = nullptr;
 };
 
 }  // namespace wb::ui

@@ -19,22 +19,23 @@
 #include <memory>
 #include <vector>
 
+#include "core/metrics/confusion_artifact.h"
 #include "core/objects/object_store.h"
 #include "core/store/database.h"
 #include "core/store/metrics_writer.h"
 #include "core/store/run_repository.h"
 #include "core/train/classification_metrics.h"
 #include "core/workspace/workspace.h"
-#include "ui/compare/compare_panel.h"
-#include "ui/common/confusion_matrix_widget.h"
-#include "ui/shell/main_window.h"
 #include "ui/charts/metric_panel_grid.h"
+#include "ui/common/confusion_matrix_widget.h"
+#include "ui/compare/compare_panel.h"
 #include "ui/compare/parallel_coords_widget.h"
 #include "ui/compare/params_diff_model.h"
+#include "ui/compare/scatter_plot_widget.h"
 #include "ui/runs/run_filter_proxy.h"
 #include "ui/runs/run_table_model.h"
 #include "ui/runs/runs_panel.h"
-#include "ui/compare/scatter_plot_widget.h"
+#include "ui/shell/main_window.h"
 
 using namespace wb;
 using namespace wb::ui;
@@ -185,23 +186,26 @@ class TestCompareGui : public QObject {
 
   void init() { QSettings().clear(); }
 
+  // The trainer's artifact as core parses it (metrics::parseConfusionArtifact) and the panel
+  // shows it (ConfusionMatrix::fromArtifact).
   void confusionMatrixParsesTrainerJson() {
-    QString error;
-    const auto m = ConfusionMatrix::fromJson(QByteArray::fromStdString(confusionJson(2)), &error);
-    QVERIFY2(m, qPrintable(error));
-    QCOMPARE(m->classes, 3);
-    QCOMPARE(m->labels, kClasses);
-    QCOMPARE(m->total, 30);
-    QCOMPARE(m->at(0, 0), 8);
-    QCOMPARE(m->at(0, 1), 2);
-    QCOMPARE(m->rowTotal(1), 10);
-    QCOMPARE(m->recall[0], 0.8);
-    QCOMPARE(m->precision[1], 8.0 / 10.0);
-    QVERIFY(qFuzzyCompare(m->accuracy, 0.8));
+    const auto parsed = metrics::parseConfusionArtifact(confusionJson(2));
+    QVERIFY2(parsed, parsed ? "" : parsed.error().text().c_str());
+    const ConfusionMatrix m = ConfusionMatrix::fromArtifact(*parsed);
+    QCOMPARE(m.classes, 3);
+    QCOMPARE(m.labels, kClasses);
+    QCOMPARE(m.total, 30);
+    QCOMPARE(m.at(0, 0), 8);
+    QCOMPARE(m.at(0, 1), 2);
+    QCOMPARE(m.rowTotal(1), 10);
+    QCOMPARE(m.recall[0], 0.8);
+    QCOMPARE(m.precision[1], 8.0 / 10.0);
+    QVERIFY(qFuzzyCompare(m.accuracy, 0.8));
     // Malformed artifacts are errors, not crashes.
-    QVERIFY(!ConfusionMatrix::fromJson("{\"matrix\": [[1, 2], [3]]}", &error));
-    QVERIFY(!error.isEmpty());
-    QVERIFY(!ConfusionMatrix::fromJson("not json"));
+    const auto ragged = metrics::parseConfusionArtifact("{\"matrix\": [[1, 2], [3]]}");
+    QVERIFY(!ragged);
+    QVERIFY(!ragged.error().text().empty());
+    QVERIFY(!metrics::parseConfusionArtifact("not json"));
   }
 
   void selectingRunsAndCompareFillsPanel() {
@@ -571,7 +575,8 @@ class TestCompareGui : public QObject {
   void screenshots() {
     const QString out = qEnvironmentVariable("WB_SCREENSHOT_DIR");
     const QString ws = qEnvironmentVariable("WB_SCREENSHOT_WORKSPACE");
-    if (out.isEmpty() || ws.isEmpty()) QSKIP("WB_SCREENSHOT_DIR and WB_SCREENSHOT_WORKSPACE not set");
+    if (out.isEmpty() || ws.isEmpty())
+      QSKIP("WB_SCREENSHOT_DIR and WB_SCREENSHOT_WORKSPACE not set");
     MainWindow w;
     w.resize(1500, 940);
     w.show();
