@@ -1,5 +1,7 @@
 #include "ui/shell/main_window.h"
 
+#include "ui/common/formatting.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -66,12 +68,6 @@ struct OpenResult {
   std::optional<Workspace> workspace;
   QString error;
 };
-
-QString humanSize(qint64 bytes) {
-  if (bytes < 1024) return QStringLiteral("%1 B").arg(bytes);
-  if (bytes < 1024 * 1024) return QStringLiteral("%1 KiB").arg(bytes / 1024.0, 0, 'f', 1);
-  return QStringLiteral("%1 MiB").arg(bytes / (1024.0 * 1024.0), 0, 'f', 1);
-}
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -469,7 +465,7 @@ void MainWindow::updateStatus() {
   m_status_db->setText(tr("SQLite WAL · schema v%1 · %n run(s) · %2 · updated %3", nullptr,
                           static_cast<int>(snap->rows.size()))
                            .arg(snap->schema_version)
-                           .arg(humanSize(snap->db_size_bytes))
+                           .arg(wb::ui::formatBytes(snap->db_size_bytes))
                            .arg(QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(snap->loaded_at * 1000))
                                     .toString(QStringLiteral("HH:mm:ss"))));
 }
