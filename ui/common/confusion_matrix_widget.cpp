@@ -16,6 +16,8 @@ constexpr int kTitleHeight = 44;
 constexpr int kCaption = 16;  // "Predicted" above, "True" beside
 constexpr int kGap = 6;
 constexpr double kScoreShade = 0.72;  // precision/recall of 1 stay mid green: text readable
+constexpr int kMinTextCell = 20;      // smaller cells: no numbers in them
+const QColor kMuted(0x70, 0x74, 0x7a);
 
 using Stops = std::array<QColor, 5>;
 // ColorBrewer's Blues and Greens: sequential, readable in print and for most colour-blind eyes.
@@ -43,6 +45,12 @@ int cellSizeFor(int classes) {
   if (classes <= 12) return 32;
   if (classes <= 20) return 24;
   return std::max(6, 480 / classes);
+}
+
+QFont smallFont(const QFont& base) {
+  QFont small = base;
+  small.setPointSizeF(base.pointSizeF() * 0.85);
+  return small;
 }
 
 QString percent(double v) {
@@ -121,8 +129,7 @@ ConfusionMatrixWidget::Layout ConfusionMatrixWidget::layout() const {
   int widest = 0;
   for (const auto& label : m_matrix->labels) widest = std::max(widest, fm.horizontalAdvance(label));
   l.cell = cellSizeFor(n);
-  QFont small = font();
-  small.setPointSizeF(font().pointSizeF() * 0.85);
+  const QFont small = smallFont(font());
   // Room for the class names and for the "Precision" caption of the bottom row.
   const int row_label_w =
       std::max(std::min(widest, 110) + 8,
@@ -209,13 +216,26 @@ bool ConfusionMatrixWidget::event(QEvent* event) {
 void ConfusionMatrixWidget::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
-  const QColor muted(0x70, 0x74, 0x7a);
+  paintTitle(p);
+  if (!m_matrix) {
+    p.drawText(rect().adjusted(kPad, kPad + kTitleHeight, -kPad, -kPad),
+               Qt::AlignCenter | Qt::TextWordWrap, m_message);
+    return;
+  }
+  const Layout l = layout();
+  paintCaptions(p, l);
+  paintClassLabels(p, l);
+  paintCells(p, l);
+  paintScores(p, l);
+}
+
+void ConfusionMatrixWidget::paintTitle(QPainter& p) const {
   const QRectF frame = QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5);
   p.setPen(QColor(0xdd, 0xdf, 0xe3));
   p.setBrush(palette().base());
   p.drawRoundedRect(frame, 6, 6);
 
-  // Title: the run's colour and name, then what the matrix was measured on.
+  // The run's colour and name, then what the matrix was measured on.
   p.setPen(Qt::NoPen);
   p.setBrush(m_color.isValid() ? m_color : QColor(Qt::gray));
   p.drawRoundedRect(QRectF(kPad, kPad + 4, 12, 12), 3, 3);
@@ -226,28 +246,20 @@ void ConfusionMatrixWidget::paintEvent(QPaintEvent*) {
   const int title_w = width() - 2 * kPad - 18;
   p.drawText(QRect(kPad + 18, kPad, title_w, 20), Qt::AlignLeft | Qt::AlignVCenter,
              p.fontMetrics().elidedText(m_label, Qt::ElideRight, title_w));
-  QFont small = font();
-  small.setPointSizeF(font().pointSizeF() * 0.85);
-  p.setFont(small);
-  p.setPen(muted);
-  if (!m_matrix) {
-    p.drawText(rect().adjusted(kPad, kPad + kTitleHeight, -kPad, -kPad),
-               Qt::AlignCenter | Qt::TextWordWrap, m_message);
-    return;
-  }
+  // Leaves the small muted text set: the message without a matrix is drawn in it.
+  p.setFont(smallFont(font()));
+  p.setPen(kMuted);
+  if (!m_matrix) return;
   const auto& m = *m_matrix;
   const QString sub =
       tr("%1 split · accuracy %2 · %n sample(s)", nullptr, static_cast<int>(m.total))
           .arg(m.split.isEmpty() ? tr("evaluation") : m.split, percent(m.accuracy));
   p.drawText(QRect(kPad + 18, kPad + 20, title_w, 18), Qt::AlignLeft | Qt::AlignVCenter,
              p.fontMetrics().elidedText(sub, Qt::ElideRight, title_w));
+}
 
-  const Layout l = layout();
-  const int n = m.classes;
-  const QFontMetrics fm(font());
-
-  // Captions.
-  p.setPen(muted);
+void ConfusionMatrixWidget::paintCaptions(QPainter& p, const Layout& l) const {
+  p.setPen(kMuted);
   p.drawText(QRect(l.grid.left(), kPad + kTitleHeight, l.grid.width(), kCaption), Qt::AlignCenter,
              tr("Predicted"));
   p.save();
@@ -256,12 +268,15 @@ void ConfusionMatrixWidget::paintEvent(QPaintEvent*) {
   p.drawText(QRectF(-l.grid.height() / 2.0, -kCaption / 2.0, l.grid.height(), kCaption),
              Qt::AlignCenter, tr("True"));
   p.restore();
+}
 
-  // Class labels.
+void ConfusionMatrixWidget::paintClassLabels(QPainter& p, const Layout& l) const {
+  const auto& m = *m_matrix;
+  const QFontMetrics fm(font());
   p.setFont(font());
   p.setPen(palette().color(QPalette::Text));
   const int row_label_w = l.grid.left() - kPad - kCaption - 6;
-  for (int c = 0; c < n; ++c) {
+  for (int c = 0; c < m.classes; ++c) {
     if (l.cell < fm.height() - 2 && c % std::max(1, (fm.height() + 2) / std::max(1, l.cell)) != 0)
       continue;
     const QString text = m.labels[c];
@@ -281,19 +296,22 @@ void ConfusionMatrixWidget::paintEvent(QPaintEvent*) {
                  text);
     }
   }
-  p.setPen(muted);
-  p.setFont(small);
+  p.setPen(kMuted);
+  p.setFont(smallFont(font()));
   p.drawText(QRect(l.recall_column.left(), l.grid.top() - fm.height() - 4, l.recall_column.width(),
                    fm.height()),
              Qt::AlignCenter, tr("Recall"));
   p.drawText(QRect(kPad, l.precision_row.top(), l.grid.left() - kPad - 6, l.precision_row.height()),
              Qt::AlignRight | Qt::AlignVCenter, tr("Precision"));
+}
 
-  // Cells, shaded by their share of the true class.
+void ConfusionMatrixWidget::paintCells(QPainter& p, const Layout& l) const {
+  // Shaded by their share of the true class.
+  const auto& m = *m_matrix;
+  const int n = m.classes;
   QFont cell_font = font();
-  cell_font.setPixelSize(std::clamp(l.cell / 3, 8, fm.height()));
+  cell_font.setPixelSize(std::clamp(l.cell / 3, 8, QFontMetrics(font()).height()));
   p.setFont(cell_font);
-  const bool cell_text = l.cell >= 20;
   for (int t = 0; t < n; ++t) {
     const auto row = m.rowTotal(t);
     for (int c = 0; c < n; ++c) {
@@ -301,7 +319,7 @@ void ConfusionMatrixWidget::paintEvent(QPaintEvent*) {
       const double share = row ? static_cast<double>(v) / static_cast<double>(row) : 0;
       const QRect r = cellRect(t, c);
       p.fillRect(r, ramp(kBlues, share));
-      if (!cell_text) continue;
+      if (l.cell < kMinTextCell) continue;
       p.setPen(textOn(share));
       p.drawText(r, Qt::AlignCenter,
                  m_cell_text == CellText::RowPercent ? percent(share) : QString::number(v));
@@ -316,9 +334,12 @@ void ConfusionMatrixWidget::paintEvent(QPaintEvent*) {
   p.setPen(QPen(QColor(0xc8, 0xcc, 0xd2), 1));
   p.setBrush(Qt::NoBrush);
   p.drawRect(QRectF(l.grid).adjusted(-0.5, -0.5, 0.5, 0.5));
+}
 
-  // Recall beside each row, precision under each column.
-  for (int c = 0; c < n; ++c) {
+void ConfusionMatrixWidget::paintScores(QPainter& p, const Layout& l) const {
+  // Recall beside each row, precision under each column (in the cells' font).
+  const auto& m = *m_matrix;
+  for (int c = 0; c < m.classes; ++c) {
     const double r = m.recall[static_cast<std::size_t>(c)];
     const QRect rr(l.recall_column.left(), l.recall_column.top() + c * l.cell,
                    l.recall_column.width(), l.cell);
@@ -327,7 +348,7 @@ void ConfusionMatrixWidget::paintEvent(QPaintEvent*) {
     const QRect pr_rect(l.precision_row.left() + c * l.cell, l.precision_row.top(), l.cell,
                         l.precision_row.height());
     p.fillRect(pr_rect.adjusted(1, 0, -1, 0), ramp(kGreens, pr * kScoreShade));
-    if (cell_text) {
+    if (l.cell >= kMinTextCell) {
       p.setPen(textOn(r * kScoreShade));
       p.drawText(rr, Qt::AlignCenter, QString::number(r, 'f', 2));
       p.setPen(textOn(pr * kScoreShade));

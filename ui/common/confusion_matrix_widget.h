@@ -10,6 +10,8 @@
 
 #include "core/metrics/confusion_artifact.h"
 
+class QPainter;
+
 namespace wb::ui {
 
 /// A run's confusion matrix as the trainer stores it (the confusion_matrix_{test,val}.json
@@ -77,6 +79,12 @@ class ConfusionMatrixWidget : public QWidget {
     int header_height = 0;
   };
   Layout layout() const;
+  // paintEvent's steps, in drawing order.
+  void paintTitle(QPainter& p) const;
+  void paintCaptions(QPainter& p, const Layout& l) const;
+  void paintClassLabels(QPainter& p, const Layout& l) const;
+  void paintCells(QPainter& p, const Layout& l) const;
+  void paintScores(QPainter& p, const Layout& l) const;
 
   QString m_run_id;
   QString m_label;

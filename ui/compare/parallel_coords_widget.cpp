@@ -538,65 +538,83 @@ QStringList ParallelCoordsWidget::ticks(const AxisData& a, std::vector<double>& 
   return labels;
 }
 
+namespace {
+const QColor kMuted(110, 114, 120);
+const QColor kAxisPen(80, 84, 90);
+
+QFont smallFont(const QFont& base) {
+  QFont small = base;
+  small.setPointSizeF(base.pointSizeF() * 0.85);
+  return small;
+}
+}  // namespace
+
 void ParallelCoordsWidget::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), palette().base());
   p.setRenderHint(QPainter::Antialiasing);
-  const QColor text_color = palette().color(QPalette::Text);
-  const QColor muted(110, 114, 120);
 
   if (m_axes.empty() || m_runs.isEmpty()) {
-    p.setPen(muted);
+    p.setPen(kMuted);
     p.drawText(rect(), Qt::AlignCenter, tr("Choose params and a metric to draw as axes."));
     return;
   }
 
-  QFont small = font();
-  small.setPointSizeF(font().pointSizeF() * 0.85);
-  QFont title_font = font();
-  title_font.setBold(true);
-  const double top = axisTop(), bottom = axisBottom();
   const int n = axisCount();
   const double spacing = n > 1 ? axisX(1) - axisX(0) : width() / 2.0;
+  const QSet<QString> inside(m_brushed.begin(), m_brushed.end());
+  paintTargetBand(p);
+  paintRuns(p, inside);
+  // Axes over the lines, then the run names, then the brushes over everything.
+  for (int i = 0; i < n; ++i) paintAxis(p, i, spacing);
+  if (m_runs.size() <= kMaxEndLabels) paintEndLabels(p, inside);
+  paintBrushes(p);
+}
 
+void ParallelCoordsWidget::paintTargetBand(QPainter& p) const {
   // A light band behind the target axis, under everything.
-  for (int i = 0; i < n; ++i)
+  const double top = axisTop(), bottom = axisBottom();
+  for (int i = 0; i < axisCount(); ++i)
     if (m_axes[static_cast<std::size_t>(i)].spec.is_target)
       p.fillRect(QRectF(axisX(i) - 20, top - 6, 40, bottom - top + 12), QColor(25, 95, 170, 14));
+}
 
-  // Polylines: faded first, then the brushed runs, the hovered one on top.
-  const QSet<QString> inside(m_brushed.begin(), m_brushed.end());
-  auto polyline = [&](int r) {
-    QPainterPath path;
-    bool open = false;
-    for (int i = 0; i < n; ++i) {
-      const double t = m_axes[static_cast<std::size_t>(i)].positions[static_cast<std::size_t>(r)];
-      if (!std::isfinite(t)) {
-        open = false;  // a missing value breaks the line
-        continue;
-      }
-      const QPointF pt(axisX(i), yForPosition(t));
-      if (open)
-        path.lineTo(pt);
-      else
-        path.moveTo(pt);
-      open = true;
+QPainterPath ParallelCoordsWidget::runPath(int run) const {
+  QPainterPath path;
+  bool open = false;
+  for (int i = 0; i < axisCount(); ++i) {
+    const double t = m_axes[static_cast<std::size_t>(i)].positions[static_cast<std::size_t>(run)];
+    if (!std::isfinite(t)) {
+      open = false;  // a missing value breaks the line
+      continue;
     }
-    return path;
-  };
-  auto dots = [&](int r, double radius, const QColor& fill) {
-    p.setBrush(fill);
-    p.setPen(QPen(Qt::white, 1));
-    for (int i = 0; i < n; ++i) {
-      const double t = m_axes[static_cast<std::size_t>(i)].positions[static_cast<std::size_t>(r)];
-      if (std::isfinite(t)) p.drawEllipse(QPointF(axisX(i), yForPosition(t)), radius, radius);
-    }
-  };
+    const QPointF pt(axisX(i), yForPosition(t));
+    if (open)
+      path.lineTo(pt);
+    else
+      path.moveTo(pt);
+    open = true;
+  }
+  return path;
+}
+
+void ParallelCoordsWidget::paintRunDots(QPainter& p, int run, double radius,
+                                        const QColor& fill) const {
+  p.setBrush(fill);
+  p.setPen(QPen(Qt::white, 1));
+  for (int i = 0; i < axisCount(); ++i) {
+    const double t = m_axes[static_cast<std::size_t>(i)].positions[static_cast<std::size_t>(run)];
+    if (std::isfinite(t)) p.drawEllipse(QPointF(axisX(i), yForPosition(t)), radius, radius);
+  }
+}
+
+void ParallelCoordsWidget::paintRuns(QPainter& p, const QSet<QString>& inside) const {
+  // Faded first, then the brushed runs, the hovered one on top.
   p.setBrush(Qt::NoBrush);
   for (int r = 0; r < m_runs.size(); ++r) {
     if (inside.contains(m_runs[r].id)) continue;
     p.setPen(QPen(kFaded, 1.3));
-    p.drawPath(polyline(r));
+    p.drawPath(runPath(r));
   }
   const bool emphasise = !m_hovered.isEmpty();
   for (int r = 0; r < m_runs.size(); ++r) {
@@ -605,141 +623,143 @@ void ParallelCoordsWidget::paintEvent(QPaintEvent*) {
     c.setAlpha(emphasise ? 110 : 225);
     p.setBrush(Qt::NoBrush);
     p.setPen(QPen(c, 2.2, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-    p.drawPath(polyline(r));
-    dots(r, 3.0, c);
+    p.drawPath(runPath(r));
+    paintRunDots(p, r, 3.0, c);
   }
   if (const auto h = runIds().indexOf(m_hovered); h >= 0) {
     const int r = static_cast<int>(h);
     p.setBrush(Qt::NoBrush);
     p.setPen(QPen(QColor(255, 255, 255, 200), 6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-    p.drawPath(polyline(r));
+    p.drawPath(runPath(r));
     p.setPen(QPen(m_runs[r].color, 3.4, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-    p.drawPath(polyline(r));
-    dots(r, 4.0, m_runs[r].color);
+    p.drawPath(runPath(r));
+    paintRunDots(p, r, 4.0, m_runs[r].color);
   }
+}
 
-  // Axes, ticks and titles over the lines; tick labels on a light backing so lines never
-  // make them unreadable.
-  for (int i = 0; i < n; ++i) {
-    const auto& a = m_axes[static_cast<std::size_t>(i)];
-    const double x = axisX(i);
-    const double title_w = std::max(60.0, spacing - 10);
-    p.setFont(title_font);
-    p.setPen(a.spec.is_target ? QColor(25, 95, 170) : text_color);
-    const QString title = a.spec.title.isEmpty() ? a.spec.key : a.spec.title;
-    p.drawText(QRectF(x - title_w / 2, 6, title_w, 20), Qt::AlignCenter,
-               p.fontMetrics().elidedText(title, Qt::ElideMiddle, static_cast<int>(title_w)));
-    QString sub = a.spec.subtitle;
-    if (sub.isEmpty())
-      sub = a.scale == AxisScale::Log           ? tr("log")
-            : a.scale == AxisScale::Categorical ? tr("categories")
-                                                : QString();
-    if (!sub.isEmpty()) {
-      p.setFont(small);
-      p.setPen(muted);
-      p.drawText(QRectF(x - title_w / 2, 25, title_w, 16), Qt::AlignCenter, sub);
-    }
-    p.setPen(QPen(QColor(80, 84, 90), 1.2));
-    p.drawLine(QPointF(x, top), QPointF(x, bottom));
-
-    std::vector<double> positions;
-    const QStringList labels = ticks(a, positions);
+void ParallelCoordsWidget::paintAxis(QPainter& p, int axis, double spacing) const {
+  const auto& a = m_axes[static_cast<std::size_t>(axis)];
+  const double x = axisX(axis);
+  const double top = axisTop(), bottom = axisBottom();
+  const QFont small = smallFont(font());
+  QFont title_font = font();
+  title_font.setBold(true);
+  const double title_w = std::max(60.0, spacing - 10);
+  p.setFont(title_font);
+  p.setPen(a.spec.is_target ? QColor(25, 95, 170) : palette().color(QPalette::Text));
+  const QString title = a.spec.title.isEmpty() ? a.spec.key : a.spec.title;
+  p.drawText(QRectF(x - title_w / 2, 6, title_w, 20), Qt::AlignCenter,
+             p.fontMetrics().elidedText(title, Qt::ElideMiddle, static_cast<int>(title_w)));
+  QString sub = a.spec.subtitle;
+  if (sub.isEmpty())
+    sub = a.scale == AxisScale::Log           ? tr("log")
+          : a.scale == AxisScale::Categorical ? tr("categories")
+                                              : QString();
+  if (!sub.isEmpty()) {
     p.setFont(small);
-    const QFontMetricsF fm(small);
-    const double label_w = std::min(90.0, std::max(30.0, spacing * 0.45));
-    for (int t = 0; t < labels.size(); ++t) {
-      const double y = yForPosition(positions[static_cast<std::size_t>(t)]);
-      if (!std::isfinite(y) || y < top - 1 || y > bottom + 1) continue;
-      p.setPen(QPen(QColor(80, 84, 90), 1));
-      p.drawLine(QPointF(x - 4, y), QPointF(x, y));
-      const QString text = fm.elidedText(labels[t], Qt::ElideMiddle, label_w);
-      const QRectF box(x - 6 - fm.horizontalAdvance(text) - 2, y - fm.height() / 2,
-                       fm.horizontalAdvance(text) + 4, fm.height());
-      p.setPen(Qt::NoPen);
-      p.setBrush(QColor(255, 255, 255, 200));
-      p.drawRoundedRect(box, 2, 2);
-      p.setBrush(Qt::NoBrush);
-      p.setPen(muted);
-      p.drawText(box, Qt::AlignCenter, text);
-    }
+    p.setPen(kMuted);
+    p.drawText(QRectF(x - title_w / 2, 25, title_w, 16), Qt::AlignCenter, sub);
   }
+  p.setPen(QPen(kAxisPen, 1.2));
+  p.drawLine(QPointF(x, top), QPointF(x, bottom));
 
-  // Run names at the line ends, nudged apart so they do not overlap.
-  if (m_runs.size() <= kMaxEndLabels) {
-    const int last = n - 1;
-    const double x = axisX(last);
-    const QFontMetricsF fm(small);
-    struct Label {
-      int run;
-      double y;
-    };
-    std::vector<Label> labels;
-    for (int r = 0; r < m_runs.size(); ++r) {
-      const double t =
-          m_axes[static_cast<std::size_t>(last)].positions[static_cast<std::size_t>(r)];
-      if (std::isfinite(t)) labels.push_back({r, yForPosition(t)});
-    }
-    std::sort(labels.begin(), labels.end(),
-              [](const Label& a, const Label& b) { return a.y < b.y; });
-    std::vector<double> placed(labels.size());
-    const double gap = fm.height() + 1;
-    for (std::size_t k = 0; k < labels.size(); ++k)
-      placed[k] = k == 0 ? labels[k].y : std::max(labels[k].y, placed[k - 1] + gap);
-    // Pushed past the bottom: shift the stack up.
-    if (!placed.empty() && placed.back() > height() - fm.height() / 2) {
-      const double over = placed.back() - (height() - fm.height() / 2);
-      for (auto& y : placed) y -= over;
-    }
-    p.setFont(small);
-    for (std::size_t k = 0; k < labels.size(); ++k) {
-      const auto& run = m_runs[labels[k].run];
-      const bool faded = !inside.contains(run.id);
-      QColor c = faded ? kFaded : run.color;
-      c.setAlpha(faded ? 160 : 255);
-      p.setPen(QPen(c, 1));
-      p.drawLine(QPointF(x + 5, labels[k].y), QPointF(x + 14, placed[k]));
-      p.setPen(faded ? muted : text_color);
-      QFont f = small;
-      f.setBold(run.id == m_hovered);
-      p.setFont(f);
-      p.drawText(QRectF(x + 17, placed[k] - fm.height() / 2, width() - x - 19, fm.height()),
-                 Qt::AlignLeft | Qt::AlignVCenter,
-                 fm.elidedText(run.label, Qt::ElideRight, width() - x - 19));
-    }
-  }
-
-  // Brushes over everything, with their range written beside them.
+  // Tick labels on a light backing so lines never make them unreadable.
+  std::vector<double> positions;
+  const QStringList labels = ticks(a, positions);
   p.setFont(small);
+  const QFontMetricsF fm(small);
+  const double label_w = std::min(90.0, std::max(30.0, spacing * 0.45));
+  for (int t = 0; t < labels.size(); ++t) {
+    const double y = yForPosition(positions[static_cast<std::size_t>(t)]);
+    if (!std::isfinite(y) || y < top - 1 || y > bottom + 1) continue;
+    p.setPen(QPen(kAxisPen, 1));
+    p.drawLine(QPointF(x - 4, y), QPointF(x, y));
+    const QString text = fm.elidedText(labels[t], Qt::ElideMiddle, label_w);
+    const QRectF box(x - 6 - fm.horizontalAdvance(text) - 2, y - fm.height() / 2,
+                     fm.horizontalAdvance(text) + 4, fm.height());
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(255, 255, 255, 200));
+    p.drawRoundedRect(box, 2, 2);
+    p.setBrush(Qt::NoBrush);
+    p.setPen(kMuted);
+    p.drawText(box, Qt::AlignCenter, text);
+  }
+}
+
+void ParallelCoordsWidget::paintEndLabels(QPainter& p, const QSet<QString>& inside) const {
+  // Run names at the line ends, nudged apart so they do not overlap.
+  const int last = axisCount() - 1;
+  const double x = axisX(last);
+  const QFont small = smallFont(font());
+  const QFontMetricsF fm(small);
+  struct Label {
+    int run;
+    double y;
+  };
+  std::vector<Label> labels;
+  for (int r = 0; r < m_runs.size(); ++r) {
+    const double t = m_axes[static_cast<std::size_t>(last)].positions[static_cast<std::size_t>(r)];
+    if (std::isfinite(t)) labels.push_back({r, yForPosition(t)});
+  }
+  std::sort(labels.begin(), labels.end(), [](const Label& a, const Label& b) { return a.y < b.y; });
+  std::vector<double> placed(labels.size());
+  const double gap = fm.height() + 1;
+  for (std::size_t k = 0; k < labels.size(); ++k)
+    placed[k] = k == 0 ? labels[k].y : std::max(labels[k].y, placed[k - 1] + gap);
+  // Pushed past the bottom: shift the stack up.
+  if (!placed.empty() && placed.back() > height() - fm.height() / 2) {
+    const double over = placed.back() - (height() - fm.height() / 2);
+    for (auto& y : placed) y -= over;
+  }
+  const QColor text_color = palette().color(QPalette::Text);
+  p.setFont(small);
+  for (std::size_t k = 0; k < labels.size(); ++k) {
+    const auto& run = m_runs[labels[k].run];
+    const bool faded = !inside.contains(run.id);
+    QColor c = faded ? kFaded : run.color;
+    c.setAlpha(faded ? 160 : 255);
+    p.setPen(QPen(c, 1));
+    p.drawLine(QPointF(x + 5, labels[k].y), QPointF(x + 14, placed[k]));
+    p.setPen(faded ? kMuted : text_color);
+    QFont f = small;
+    f.setBold(run.id == m_hovered);
+    p.setFont(f);
+    p.drawText(QRectF(x + 17, placed[k] - fm.height() / 2, width() - x - 19, fm.height()),
+               Qt::AlignLeft | Qt::AlignVCenter,
+               fm.elidedText(run.label, Qt::ElideRight, width() - x - 19));
+  }
+}
+
+std::optional<std::pair<double, double>> ParallelCoordsWidget::brushSpanY(int axis,
+                                                                          const Brush& b) const {
+  if (!b.categorical) return std::pair(yForValue(axis, b.hi), yForValue(axis, b.lo));
+  if (m_drag_axis == axis && m_drag_moved)  // follow the mouse while dragging
+    return std::pair(std::min(m_drag_y0, m_drag_y1), std::max(m_drag_y0, m_drag_y1));
+  const auto& a = m_axes[static_cast<std::size_t>(axis)];
+  const double half = 0.5 / std::max<qsizetype>(1, a.categories.size());
+  double t_lo = 2, t_hi = -1;
+  for (const auto& c : b.categories) {
+    const auto idx = a.categories.indexOf(c);
+    if (idx < 0) continue;
+    const double t = (static_cast<double>(idx) + 0.5) / static_cast<double>(a.categories.size());
+    t_lo = std::min(t_lo, t - half * 0.5);
+    t_hi = std::max(t_hi, t + half * 0.5);
+  }
+  if (t_hi < t_lo) return std::nullopt;
+  return std::pair(yForPosition(t_hi), yForPosition(t_lo));
+}
+
+void ParallelCoordsWidget::paintBrushes(QPainter& p) const {
+  // Brushes over everything, with their range written beside them.
+  const double top = axisTop(), bottom = axisBottom();
+  p.setFont(smallFont(font()));
   for (const auto& [key, brush] : m_brushes) {
     const int i = axisIndex(key);
     if (i < 0) continue;
-    const auto& a = m_axes[static_cast<std::size_t>(i)];
-    double y_top = 0, y_bottom = 0;
-    if (brush.categorical) {
-      if (m_drag_axis == i && m_drag_moved) {  // follow the mouse while dragging
-        y_top = std::min(m_drag_y0, m_drag_y1);
-        y_bottom = std::max(m_drag_y0, m_drag_y1);
-      } else {
-        const double half = 0.5 / std::max<qsizetype>(1, a.categories.size());
-        double t_lo = 2, t_hi = -1;
-        for (const auto& c : brush.categories) {
-          const auto idx = a.categories.indexOf(c);
-          if (idx < 0) continue;
-          const double t =
-              (static_cast<double>(idx) + 0.5) / static_cast<double>(a.categories.size());
-          t_lo = std::min(t_lo, t - half * 0.5);
-          t_hi = std::max(t_hi, t + half * 0.5);
-        }
-        if (t_hi < t_lo) continue;
-        y_top = yForPosition(t_hi);
-        y_bottom = yForPosition(t_lo);
-      }
-    } else {
-      y_top = yForValue(i, brush.hi);
-      y_bottom = yForValue(i, brush.lo);
-    }
-    y_top = std::clamp(y_top, top, bottom);
-    y_bottom = std::clamp(y_bottom, top, bottom);
+    const auto span = brushSpanY(i, brush);
+    if (!span) continue;
+    const double y_top = std::clamp(span->first, top, bottom);
+    const double y_bottom = std::clamp(span->second, top, bottom);
     const double x = axisX(i);
     const QRectF r(x - kBrushHalfWidth, y_top, 2 * kBrushHalfWidth,
                    std::max(2.0, y_bottom - y_top));

@@ -11,6 +11,9 @@
 #include <QVariant>
 #include <QWidget>
 
+class QPainter;
+class QPainterPath;
+
 namespace wb::ui {
 
 /// Parallel coordinates drawn with QPainter: one vertical axis per param (and a target metric
@@ -120,6 +123,17 @@ class ParallelCoordsWidget : public QWidget {
   QString tooltipFor(const QString& run_id) const;
   void applyDrag(double y0, double y1);
   QStringList ticks(const AxisData& a, std::vector<double>& positions) const;
+
+  // paintEvent's steps, in drawing order.
+  void paintTargetBand(QPainter& p) const;
+  QPainterPath runPath(int run) const;
+  void paintRunDots(QPainter& p, int run, double radius, const QColor& fill) const;
+  void paintRuns(QPainter& p, const QSet<QString>& inside) const;
+  void paintAxis(QPainter& p, int axis, double spacing) const;
+  void paintEndLabels(QPainter& p, const QSet<QString>& inside) const;
+  /// A brush's top and bottom y on its axis, unclamped (nullopt: nothing to draw).
+  std::optional<std::pair<double, double>> brushSpanY(int axis, const Brush& b) const;
+  void paintBrushes(QPainter& p) const;
 
   QList<Run> m_runs;
   std::vector<AxisData> m_axes;

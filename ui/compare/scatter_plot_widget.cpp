@@ -131,7 +131,21 @@ void ScatterPlotWidget::rebuild() {
   m_placed.clear();
   m_categories.clear();
 
-  // The x scale: numbers (linear, or log over a decade or more) unless any value is text.
+  chooseXScale();
+  placePoints();
+  setUpAxes();
+  if (m_placed.isEmpty()) {
+    showEmptyMessage();
+    return;
+  }
+  setRanges();
+  addPoints();
+  m_plot->replot();  // lays the axes out: label placement needs their pixels
+  placeLabels();
+}
+
+void ScatterPlotWidget::chooseXScale() {
+  // Numbers (linear, or log over a decade or more) unless any value is text.
   bool numeric = true;
   std::vector<double> xs;
   for (const auto& p : m_points) {
@@ -153,7 +167,9 @@ void ScatterPlotWidget::rebuild() {
   } else {
     m_scale = metrics::prefersLogScale(xs) ? XScale::Log : XScale::Linear;
   }
+}
 
+void ScatterPlotWidget::placePoints() {
   for (const auto& p : m_points) {
     if (!p.y || !p.x.isValid() || p.x.toString().isEmpty()) continue;
     Placed placed{p, 0, *p.y};
@@ -166,12 +182,14 @@ void ScatterPlotWidget::rebuild() {
     }
     m_placed << placed;
   }
+}
 
+void ScatterPlotWidget::setUpAxes() {
   auto* x = m_plot->xAxis;
   auto* y = m_plot->yAxis;
   switch (m_scale) {
     case XScale::Log: {
-      // Ticks are placed once the range is known (below): QCPAxisTickerLog labels only
+      // Ticks are placed once the range is known (setRanges): QCPAxisTickerLog labels only
       // powers of ten, and a sweep's learning rates rarely span more than one or two.
       x->setScaleType(QCPAxis::stLogarithmic);
       x->setTicker(QSharedPointer<QCPAxisTickerText>::create());
@@ -199,23 +217,25 @@ void ScatterPlotWidget::rebuild() {
   y->setSubTicks(false);
   x->setLabel(m_scale == XScale::Log ? tr("%1  (log)").arg(m_x_title) : m_x_title);
   y->setLabel(m_y_title);
+}
 
-  if (m_placed.isEmpty()) {
-    auto* text = new QCPItemText(m_plot);
-    text->setPositionAlignment(Qt::AlignCenter);
-    text->position->setType(QCPItemPosition::ptAxisRectRatio);
-    text->position->setCoords(0.5, 0.5);
-    text->setColor(QColor(0x80, 0x80, 0x80));
-    text->setText(m_points.isEmpty()
-                      ? tr("Choose a param and a metric")
-                      : tr("No run has both a value of %1 and of %2").arg(m_x_title, m_y_title));
-    x->setRange(0, 1);
-    y->setRange(0, 1);
-    m_plot->replot();
-    return;
-  }
+void ScatterPlotWidget::showEmptyMessage() {
+  auto* text = new QCPItemText(m_plot);
+  text->setPositionAlignment(Qt::AlignCenter);
+  text->position->setType(QCPItemPosition::ptAxisRectRatio);
+  text->position->setCoords(0.5, 0.5);
+  text->setColor(QColor(0x80, 0x80, 0x80));
+  text->setText(m_points.isEmpty()
+                    ? tr("Choose a param and a metric")
+                    : tr("No run has both a value of %1 and of %2").arg(m_x_title, m_y_title));
+  m_plot->xAxis->setRange(0, 1);
+  m_plot->yAxis->setRange(0, 1);
+  m_plot->replot();
+}
 
+void ScatterPlotWidget::setRanges() {
   // Ranges with room for the markers and labels.
+  auto* x = m_plot->xAxis;
   double x_lo = m_placed.front().x, x_hi = x_lo, y_lo = m_placed.front().y, y_hi = y_lo;
   for (const auto& p : m_placed) {
     x_lo = std::min(x_lo, p.x);
@@ -234,8 +254,10 @@ void ScatterPlotWidget::rebuild() {
     x->setRange(x_lo - pad, x_hi + pad);
   }
   const double y_pad = y_hi > y_lo ? (y_hi - y_lo) * 0.12 : std::max(1e-3, std::abs(y_lo) * 0.05);
-  y->setRange(y_lo - y_pad, y_hi + y_pad);
+  m_plot->yAxis->setRange(y_lo - y_pad, y_hi + y_pad);
+}
 
+void ScatterPlotWidget::addPoints() {
   QFont label_font = font();
   label_font.setPointSizeF(font().pointSizeF() * 0.82);
   const bool labels = m_placed.size() <= kMaxPointLabels;
@@ -264,8 +286,6 @@ void ScatterPlotWidget::rebuild() {
       }
     }
   }
-  m_plot->replot();  // lays the axes out: label placement needs their pixels
-  placeLabels();
 }
 
 void ScatterPlotWidget::placeLabels() {

@@ -65,6 +65,13 @@ class ScatterPlotWidget : public QWidget {
   };
 
   void rebuild();
+  // rebuild's steps, in order.
+  void chooseXScale();  // m_scale and m_categories from m_points
+  void placePoints();   // m_placed: the points with both values, in axis coordinates
+  void setUpAxes();
+  void showEmptyMessage();
+  void setRanges();
+  void addPoints();  // a graph (and a name, when few) per point
   void placeLabels();
   QString runAt(const QPointF& plot_pos) const;
   QString describe(const Placed& p) const;
