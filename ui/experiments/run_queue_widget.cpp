@@ -124,7 +124,18 @@ RunQueueWidget::RunQueueWidget(RunLauncher* launcher, QWidget* parent)
       m_coalesce(new QTimer(this)),
       m_tick(new QTimer(this)) {
   setObjectName(QStringLiteral("RunQueueWidget"));
+  setupActions();
+  QHBoxLayout* toolbar = buildToolbar();
+  setupTable();
+  setupPanes();
+  layoutPanes(toolbar);
+  connectModel();
 
+  updateEmptyState();
+  onSelectionChanged();
+}
+
+void RunQueueWidget::setupActions() {
   // Actions. Del stops the selected job; the shortcut stays inside this widget.
   m_stop->setObjectName(QStringLiteral("stopAction"));
   m_stop->setShortcut(QKeySequence::Delete);
@@ -145,7 +156,9 @@ RunQueueWidget::RunQueueWidget(RunLauncher* launcher, QWidget* parent)
     if (const RunEntry* e = selectedEntry(); e && !e->run_id.isEmpty())
       QApplication::clipboard()->setText(e->run_id);
   });
+}
 
+QHBoxLayout* RunQueueWidget::buildToolbar() {
   auto* toolbar = new QHBoxLayout;
   toolbar->setSpacing(2);
   m_stop_button = toolButton(m_stop, QStringLiteral("stopButton"), this);
@@ -161,7 +174,10 @@ RunQueueWidget::RunQueueWidget(RunLauncher* launcher, QWidget* parent)
   m_summary->setObjectName(QStringLiteral("runQueueSummary"));
   m_summary->setForegroundRole(QPalette::PlaceholderText);
   toolbar->addWidget(m_summary);
+  return toolbar;
+}
 
+void RunQueueWidget::setupTable() {
   // The table.
   m_view->setObjectName(QStringLiteral("runQueueView"));
   m_view->setModel(m_model);
@@ -209,7 +225,9 @@ RunQueueWidget::RunQueueWidget(RunLauncher* launcher, QWidget* parent)
           &RunQueueWidget::onSelectionChanged);
   connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &RunQueueWidget::onSelectionChanged);
+}
 
+void RunQueueWidget::setupPanes() {
   m_empty->setObjectName(QStringLiteral("runQueueEmptyState"));
   m_empty->setText(tr("No runs yet — press Run in the editor above"));
   m_empty->setAlignment(Qt::AlignCenter);
@@ -239,7 +257,9 @@ RunQueueWidget::RunQueueWidget(RunLauncher* launcher, QWidget* parent)
   m_metrics->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   m_metrics->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
   m_metrics->horizontalHeader()->setHighlightSections(false);
+}
 
+void RunQueueWidget::layoutPanes(QHBoxLayout* toolbar) {
   auto pane = [this](QLabel* title, QWidget* body) {
     auto* w = new QWidget(m_hsplit);
     auto* l = new QVBoxLayout(w);
@@ -270,7 +290,9 @@ RunQueueWidget::RunQueueWidget(RunLauncher* launcher, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(m_vsplit);
+}
 
+void RunQueueWidget::connectModel() {
   // Model and launcher.
   connect(m_model, &QAbstractItemModel::rowsInserted, this,
           [this](const QModelIndex&, int first, int) {
@@ -306,9 +328,6 @@ RunQueueWidget::RunQueueWidget(RunLauncher* launcher, QWidget* parent)
     updateActions();  // a pending stop turns into Kill after 5 s
   });
   m_tick->start();
-
-  updateEmptyState();
-  onSelectionChanged();
 }
 
 const RunEntry* RunQueueWidget::selectedEntry() const {

@@ -5,6 +5,7 @@
 
 class QAbstractButton;
 class QAction;
+class QHBoxLayout;
 class QLabel;
 class QPlainTextEdit;
 class QSplitter;
@@ -52,6 +53,14 @@ class RunQueueWidget : public QWidget {
   void openRunRequested(const QString& run_id);
 
  private:
+  // Construction steps, run in this order: widget creation order is the tab order.
+  void setupActions();
+  QHBoxLayout* buildToolbar();
+  void setupTable();
+  void setupPanes();
+  void layoutPanes(QHBoxLayout* toolbar);
+  void connectModel();
+
   void onSelectionChanged();
   void onLogAppended(int job, const QString& line);
   void flushPending();

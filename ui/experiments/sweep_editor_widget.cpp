@@ -88,6 +88,21 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
   outer->setContentsMargins(10, 10, 10, 10);
   outer->setSpacing(10);
 
+  outer->addLayout(buildHeader());
+
+  m_body = new QWidget(this);
+  auto* body = new QVBoxLayout(m_body);
+  body->setContentsMargins(0, 0, 0, 0);
+  body->setSpacing(8);
+  body->addLayout(buildSettingsForm());
+  body->addWidget(buildParameterTable(), 1);
+  buildParameterButtons(body);
+  outer->addWidget(m_body, 1);
+  connectSignals();
+  updateEnabled();
+}
+
+QHBoxLayout* SweepEditorWidget::buildHeader() {
   auto* header = new QHBoxLayout;
   m_enabled = new QCheckBox(tr("Sweep over parameters"), this);
   m_enabled->setObjectName(QStringLiteral("sweepEnabled"));
@@ -104,12 +119,10 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
   big.setPointSizeF(big.pointSizeF() * 1.15);
   m_run_count->setFont(big);
   header->addWidget(m_run_count);
-  outer->addLayout(header);
+  return header;
+}
 
-  m_body = new QWidget(this);
-  auto* body = new QVBoxLayout(m_body);
-  body->setContentsMargins(0, 0, 0, 0);
-  body->setSpacing(8);
+QFormLayout* SweepEditorWidget::buildSettingsForm() {
   auto* form = new QFormLayout;
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -158,8 +171,10 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
   limits->addWidget(new QLabel(tr("Seed"), m_body));
   limits->addWidget(m_seed, 1);
   form->addRow(tr("Run cap"), limits);
-  body->addLayout(form);
+  return form;
+}
 
+QTableWidget* SweepEditorWidget::buildParameterTable() {
   m_table = new QTableWidget(0, kColumnCount, m_body);
   m_table->setObjectName(QStringLiteral("sweepParameters"));
   m_table->setHorizontalHeaderLabels(
@@ -177,8 +192,10 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
   m_table->setColumnWidth(kMaxColumn, 80);
   m_table->verticalHeader()->setDefaultSectionSize(QComboBox().sizeHint().height() + 6);
   m_table->setMinimumHeight(160);
-  body->addWidget(m_table, 1);
+  return m_table;
+}
 
+void SweepEditorWidget::buildParameterButtons(QVBoxLayout* body) {
   auto* buttons = new QHBoxLayout;
   m_add = new QPushButton(style()->standardIcon(QStyle::SP_FileDialogNewFolder),
                           tr("Add parameter"), m_body);
@@ -196,8 +213,9 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
   hint->setWordWrap(true);
   hint->setForegroundRole(QPalette::PlaceholderText);
   body->addWidget(hint);
-  outer->addWidget(m_body, 1);
+}
 
+void SweepEditorWidget::connectSignals() {
   connect(m_enabled, &QCheckBox::toggled, this, [this] {
     updateEnabled();
     edited();
@@ -232,7 +250,6 @@ SweepEditorWidget::SweepEditorWidget(QWidget* parent) : QWidget(parent) {
     if (row < 0) row = m_table->rowCount() - 1;
     if (row >= 0) removeParameter(row);
   });
-  updateEnabled();
 }
 
 void SweepEditorWidget::setMetricNames(const QStringList& names) {

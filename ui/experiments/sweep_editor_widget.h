@@ -12,10 +12,13 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
+class QHBoxLayout;
 class QLabel;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
+class QVBoxLayout;
 
 namespace wb::ui {
 
@@ -72,6 +75,13 @@ class SweepEditorWidget : public QWidget {
     QString min;
     QString max;
   };
+
+  // Construction steps, run in this order: widget creation order is the tab order.
+  QHBoxLayout* buildHeader();
+  QFormLayout* buildSettingsForm();
+  QTableWidget* buildParameterTable();
+  void buildParameterButtons(QVBoxLayout* body);
+  void connectSignals();
 
   int appendRow(const Row& row);
   Row rowAt(int row) const;

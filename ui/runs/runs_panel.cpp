@@ -148,6 +148,29 @@ RunsPanel::RunsPanel(WorkspaceSession* session, QWidget* parent)
   loadPrefs();
   m_proxy->setSourceModel(m_model);
 
+  setupFilter();
+  setupGroupingAndColumns();
+  setupTable();
+  setupDeleteAction();
+  buildLayout();
+  setupDetail();
+
+  m_save_timer->setSingleShot(true);
+  m_save_timer->setInterval(500);
+  connect(m_save_timer, &QTimer::timeout, this, [this] { savePrefs(); });
+
+  m_proxy->setGrouping(m_prefs.group_by, m_prefs.group_tag);
+  updateGroupBox();
+  connect(m_model, &RunTableModel::snapshotApplied, this, &RunsPanel::onApplied);
+  connect(session, &WorkspaceSession::snapshotReady, m_model, &RunTableModel::setSnapshot);
+  if (session->lastSnapshot()) m_model->setSnapshot(session->lastSnapshot());
+
+  m_tick->setInterval(1000);
+  connect(m_tick, &QTimer::timeout, m_model, &RunTableModel::tickRunning);
+  m_tick->start();
+}
+
+void RunsPanel::setupFilter() {
   m_filter->setPlaceholderText(
       tr("Filter: words, or an expression like val/accuracy > 0.9 and status = finished"));
   m_filter->setToolTip(kFilterHelp);
@@ -166,7 +189,9 @@ RunsPanel::RunsPanel(WorkspaceSession* session, QWidget* parent)
     else
       m_filter_timer->start();
   });
+}
 
+void RunsPanel::setupGroupingAndColumns() {
   m_group->setToolTip(tr("Group runs by sweep (parent run), experiment or a tag"));
   connect(m_group, &QComboBox::activated, this, [this](int i) {
     setGrouping(static_cast<GroupBy>(m_group->itemData(i).toInt()),
@@ -193,7 +218,9 @@ RunsPanel::RunsPanel(WorkspaceSession* session, QWidget* parent)
   connect(m_chooser, &RunColumnChooser::onlyVaryingParamsChanged, this,
           &RunsPanel::setOnlyVaryingParams);
   connect(m_chooser, &RunColumnChooser::resetRequested, this, &RunsPanel::resetColumns);
+}
 
+void RunsPanel::setupTable() {
   m_view->setModel(m_proxy);
   m_view->setItemDelegateForColumn(RunTableModel::kName, new RunNameDelegate(m_view));
   m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -237,7 +264,9 @@ RunsPanel::RunsPanel(WorkspaceSession* session, QWidget* parent)
     if (index.data(RunFilterProxy::GroupHeaderRole).toBool()) toggleGroupAt(index.row());
   });
   m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+}
 
+void RunsPanel::setupDeleteAction() {
   m_delete->setShortcut(QKeySequence::Delete);
   m_delete->setShortcutContext(Qt::WidgetWithChildrenShortcut);
   m_delete->setEnabled(false);
@@ -258,7 +287,9 @@ RunsPanel::RunsPanel(WorkspaceSession* session, QWidget* parent)
     updateDetail();
   });
   connect(m_proxy, &RunFilterProxy::rowsRearranged, this, &RunsPanel::updateCount);
+}
 
+void RunsPanel::buildLayout() {
   auto* toolbar = new QHBoxLayout;
   toolbar->addWidget(m_filter, 1);
   toolbar->addWidget(m_group);
@@ -283,8 +314,10 @@ RunsPanel::RunsPanel(WorkspaceSession* session, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addWidget(m_splitter);
+}
 
-  m_detail->setDatabasePath(session->dbPath());
+void RunsPanel::setupDetail() {
+  m_detail->setDatabasePath(m_session->dbPath());
   connect(
       m_detail, &RunDetailWidget::notesSaveRequested, this,
       [this](const QString& run_id, const QString& notes) {
@@ -299,20 +332,6 @@ RunsPanel::RunsPanel(WorkspaceSession* session, QWidget* parent)
                 Q_EMIT statusMessage(tr("Notes saved"), 3000);
             });
       });
-
-  m_save_timer->setSingleShot(true);
-  m_save_timer->setInterval(500);
-  connect(m_save_timer, &QTimer::timeout, this, [this] { savePrefs(); });
-
-  m_proxy->setGrouping(m_prefs.group_by, m_prefs.group_tag);
-  updateGroupBox();
-  connect(m_model, &RunTableModel::snapshotApplied, this, &RunsPanel::onApplied);
-  connect(session, &WorkspaceSession::snapshotReady, m_model, &RunTableModel::setSnapshot);
-  if (session->lastSnapshot()) m_model->setSnapshot(session->lastSnapshot());
-
-  m_tick->setInterval(1000);
-  connect(m_tick, &QTimer::timeout, m_model, &RunTableModel::tickRunning);
-  m_tick->start();
 }
 
 RunsPanel::~RunsPanel() { savePrefs(); }

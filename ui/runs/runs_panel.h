@@ -93,6 +93,14 @@ class RunsPanel : public QWidget {
     QString group_tag;
   };
 
+  // Construction steps, run in this order: signal connections keep their order.
+  void setupFilter();
+  void setupGroupingAndColumns();
+  void setupTable();
+  void setupDeleteAction();
+  void buildLayout();
+  void setupDetail();
+
   void onApplied();
   void loadPrefs();
   void savePrefs() const;
