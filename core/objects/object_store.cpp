@@ -61,6 +61,21 @@ void fsyncDir(const fs::path& dir) {
   }
 }
 
+// Reads FD to its end in kIoBlock pieces, handing each to CONSUME.
+template <typename Consume>
+Status readBlocks(int fd, const fs::path& path, Consume&& consume) {
+  std::vector<char> buf(kIoBlock);
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return makeError(std::string("read failed: ") + std::strerror(errno), path.string());
+    }
+    if (n == 0) return {};
+    consume(buf.data(), static_cast<std::size_t>(n));
+  }
+}
+
 }  // namespace
 
 std::string sha256Hex(const void* data, std::size_t size_bytes) {
@@ -75,16 +90,10 @@ Result<std::string> sha256File(const fs::path& path) {
   if (in.fd < 0) return makeError(std::strerror(errno), path.string());
   EvpCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  std::vector<char> buf(kIoBlock);
-  for (;;) {
-    const ssize_t n = ::read(in.fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return makeError(std::string("read failed: ") + std::strerror(errno), path.string());
-    }
-    if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(n));
-  }
+  const Status read = readBlocks(in.fd, path, [&](const char* data, std::size_t n) {
+    EVP_DigestUpdate(ctx.get(), data, n);
+  });
+  if (!read) return read.error();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &len);
@@ -254,16 +263,9 @@ Result<std::string> ObjectStore::read(const std::string& id) const {
   std::string out;
   struct stat st {};
   if (::fstat(in.fd, &st) == 0) out.reserve(static_cast<std::size_t>(st.st_size));
-  std::vector<char> buf(kIoBlock);
-  for (;;) {
-    const ssize_t n = ::read(in.fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return makeError(std::string("read failed: ") + std::strerror(errno), path.string());
-    }
-    if (n == 0) break;
-    out.append(buf.data(), static_cast<std::size_t>(n));
-  }
+  const Status status =
+      readBlocks(in.fd, path, [&](const char* data, std::size_t n) { out.append(data, n); });
+  if (!status) return status.error();
   return out;
 }
 

@@ -254,6 +254,13 @@ void ComparePanel::rebuildRuns() {
     return;
   }
   // Same runs, new values (training goes on): the grid's series follow by themselves.
+  refreshSections();
+  m_charts->refreshLabels();
+  if (!finished_now.isEmpty()) m_confusion->load(m_session->workspace(), finished_now);
+  m_confusion->refreshLayout();
+}
+
+void ComparePanel::refreshSections() {
   refreshChips();
   m_summary->refresh();
   m_scatter->refreshPickers();
@@ -261,9 +268,6 @@ void ComparePanel::rebuildRuns() {
   m_parallel->refresh();
   m_scatter->refresh();
   m_metrics_table->refresh();
-  m_charts->refreshLabels();
-  if (!finished_now.isEmpty()) m_confusion->load(m_session->workspace(), finished_now);
-  m_confusion->refreshLayout();
 }
 
 void ComparePanel::refreshAll() {
@@ -273,13 +277,7 @@ void ComparePanel::refreshAll() {
     if (!colors.contains(id)) colors.insert(id, RunColors::defaultColor(id));
   m_runs.setColors(colors);
   m_stack->setCurrentWidget(ids.size() >= 2 ? m_content : m_empty);
-  refreshChips();
-  m_summary->refresh();
-  m_scatter->refreshPickers();
-  m_params->refresh();
-  m_parallel->refresh();
-  m_scatter->refresh();
-  m_metrics_table->refresh();
+  refreshSections();
   m_charts->refresh();
   m_confusion->refreshLayout();
 }

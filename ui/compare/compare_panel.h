@@ -138,6 +138,7 @@ class ComparePanel : public QWidget {
   std::vector<RunRow> requestedRows();
   void rebuildRuns();
   void refreshAll();
+  void refreshSections();  // every tab's views from m_runs
   /// What depends on the target metric and goal.
   void refreshRanking();
   void refreshChips();

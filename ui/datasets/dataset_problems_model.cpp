@@ -1,6 +1,19 @@
 #include "ui/datasets/dataset_problems_model.h"
 
+#include <QHeaderView>
+#include <QTableView>
+
 namespace wb::ui {
+
+void setUpProblemsView(QTableView* view, QAbstractItemModel* model, int path_width) {
+  view->setModel(model);
+  view->verticalHeader()->hide();
+  view->setAlternatingRowColors(true);
+  view->setWordWrap(false);
+  view->setSelectionBehavior(QAbstractItemView::SelectRows);
+  view->horizontalHeader()->setStretchLastSection(true);
+  view->setColumnWidth(DatasetProblemsModel::kPath, path_width);
+}
 
 DatasetProblemsModel::DatasetProblemsModel(QObject* parent) : QAbstractTableModel(parent) {}
 

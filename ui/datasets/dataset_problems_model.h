@@ -4,9 +4,14 @@
 
 #include <QAbstractTableModel>
 
+class QTableView;
+
 #include "core/data/dataset.h"
 
 namespace wb::ui {
+
+/// Shows MODEL in VIEW as the Problems tab and the import wizard both list problems.
+void setUpProblemsView(QTableView* view, QAbstractItemModel* model, int path_width);
 
 /// What an import skipped: one row per problem (path or file:line, reason).
 class DatasetProblemsModel : public QAbstractTableModel {

@@ -174,13 +174,7 @@ DatasetsPanel::DatasetsPanel(WorkspaceSession* session, QWidget* parent)
   m_samples->addWidget(m_text);
 
   m_problems_view->setObjectName(QStringLiteral("problemsView"));
-  m_problems_view->setModel(m_problems);
-  m_problems_view->verticalHeader()->hide();
-  m_problems_view->setAlternatingRowColors(true);
-  m_problems_view->setWordWrap(false);
-  m_problems_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-  m_problems_view->horizontalHeader()->setStretchLastSection(true);
-  m_problems_view->setColumnWidth(DatasetProblemsModel::kPath, 320);
+  setUpProblemsView(m_problems_view, m_problems, 320);
 
   m_tabs->setObjectName(QStringLiteral("datasetTabs"));
   m_tabs->addTab(m_summary, tr("Summary"));

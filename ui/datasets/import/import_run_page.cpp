@@ -50,13 +50,7 @@ ImportRunPage::ImportRunPage(QWidget* parent)
   m_result_label->setWordWrap(true);
   m_result_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_problems_view->setObjectName(QStringLiteral("importProblems"));
-  m_problems_view->setModel(m_problems);
-  m_problems_view->verticalHeader()->hide();
-  m_problems_view->setAlternatingRowColors(true);
-  m_problems_view->setWordWrap(false);
-  m_problems_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-  m_problems_view->horizontalHeader()->setStretchLastSection(true);
-  m_problems_view->setColumnWidth(DatasetProblemsModel::kPath, 280);
+  setUpProblemsView(m_problems_view, m_problems, 280);
 
   auto* progress_row = new QHBoxLayout;
   progress_row->addWidget(m_progress, 1);
