@@ -92,7 +92,8 @@ for b in $benches; do
   rm -rf "${work:?}/$b"
 done
 
-cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+# awk, not sed | head: under pipefail, head closing the pipe early can fail the script.
+cpu="$(awk -F ': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 mem_gb="$(awk '/^MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)"
 # shellcheck disable=SC1091
 os="$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}")"

@@ -1,5 +1,7 @@
 #include "ui/compare/scatter_plot_widget.h"
 
+#include "ui/common/formatting.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -48,7 +50,6 @@ std::optional<double> numberOf(const QVariant& v) {
   return metrics::parseNumber(v.toString().trimmed().toStdString());
 }
 
-QString number(double v) { return QString::number(v, 'g', 5); }
 }  // namespace
 
 ScatterPlotWidget::ScatterPlotWidget(QWidget* parent) : QWidget(parent) {
@@ -335,10 +336,10 @@ QString ScatterPlotWidget::runAt(const QPointF& plot_pos) const {
 }
 
 QString ScatterPlotWidget::describe(const Placed& p) const {
-  const QString x_text = m_scale == XScale::Categorical ? p.point.x.toString() : number(p.x);
+  const QString x_text = m_scale == XScale::Categorical ? p.point.x.toString() : formatValue(p.x);
   return QStringLiteral("<b style=\"color:%1\">&#9679;</b> <b>%2</b><br>%3 = %4<br>%5 = %6")
       .arg(p.point.color.name(), p.point.label.toHtmlEscaped(), m_x_title.toHtmlEscaped(),
-           x_text.toHtmlEscaped(), m_y_title.toHtmlEscaped(), number(p.y));
+           x_text.toHtmlEscaped(), m_y_title.toHtmlEscaped(), formatValue(p.y));
 }
 
 QString ScatterPlotWidget::toolTipAt(const QPointF& widget_pos) const {
