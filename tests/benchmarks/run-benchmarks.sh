@@ -98,7 +98,7 @@ mem_gb="$(awk '/^MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)"
 # shellcheck disable=SC1091
 os="$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}")"
 caption="Measured on $(date -u +%Y-%m-%d) on ${cpu:-an unknown CPU} ($(nproc) cores, ${mem_gb} GB, ${os:-Linux})"
-caption="$caption by \`tests/benchmarks/run-benchmarks.sh$([ $quick = 1 ] && echo ' --quick')\`"
+caption="$caption by \`tests/benchmarks/run-benchmarks.sh$([ $quick = 1 ] && echo ' --quick' || true)\`"
 [ $quick = 1 ] && caption="$caption, with short settings (smaller data, fewer epochs: noisier figures)"
 caption="$caption. Ratios are ours / the peer's, both measured side by side in the same run."
 [ -n "$note" ] && caption="$caption $note"
