@@ -10,6 +10,10 @@ packages=(
   libtorch-dev libopenblas0 libsqlite3-dev libyaml-cpp-dev libcurl4-openssl-dev
   libboost-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libssl-dev
   libturbojpeg0-dev libspng-dev zlib1g-dev
+  # registry: bundles are zip files (libzip); ONNX export through libonnx, checked by
+  # OpenCV's dnn runtime and Python's onnx checker; TorchScript import tests script a model
+  # with Debian's PyTorch
+  libzip-dev unzip libonnx-dev libprotobuf-dev libopencv-dnn-dev python3-onnx python3-torch
   # ui
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libgl-dev libqcustomplot-dev
   qt6-svg-dev libqt6svg6 qt6-qpa-plugins fonts-dejavu-core
