@@ -470,9 +470,18 @@ Result<DeletePlan> ModelRegistry::deleteVersion(const std::string& name, int ver
     return detail::touchModel(m_db, planned->model_id);
   });
   if (!st) return st.error();
+  // The file goes after the commit, in a transaction of its own that checks again: a
+  // registration of the same bytes either committed first (the file stays) or puts it anew.
   if (planned->plan.reclaim_bytes > 0) {
-    std::error_code ec;
-    std::filesystem::remove(m_objects.pathOf(planned->row.bundle_id), ec);  // gone already: fine
+    const std::string id = planned->row.bundle_id;
+    // A failure here leaves only an unreferenced object, which wb gc removes.
+    (void)m_db.writeTransaction([&]() -> Status {
+      auto used = objectInUse(m_db, id, 0);
+      if (!used) return used.error();
+      std::error_code ec;
+      if (!*used) std::filesystem::remove(m_objects.pathOf(id), ec);  // gone already: fine
+      return {};
+    });
   }
   return std::move(planned->plan);
 }
