@@ -274,7 +274,7 @@ void addMetadata(onnx::ModelProto& proto, const std::string& key, const nlohmann
 
 void writeModelInfo(onnx::ModelProto& proto, const LoadedModel& loaded, int opset) {
   const auto& model = *loaded.model;
-  const nlohmann::json& meta = loaded.meta;
+  const nlohmann::json meta = loaded.meta.is_object() ? loaded.meta : nlohmann::json::object();
   proto.set_ir_version(onnx::IR_VERSION);
   auto* op = proto.add_opset_import();
   op->set_domain("");

@@ -147,6 +147,28 @@ QString pythonCheck(const std::string& bytes, QString* error) {
   return QString::fromUtf8(python.readAllStandardOutput()).trimmed();
 }
 
+// A model claiming to be an mlp whose tensors do not fit that layout: a head weight of another
+// rank, or a parameter the mlp does not have.
+struct OddHead : torch::nn::Module {
+  explicit OddHead(std::vector<std::int64_t> weight_shape) {
+    register_parameter("weight", torch::randn(weight_shape));
+    register_parameter("bias", torch::randn({3}));
+  }
+};
+struct OddNet : torch::nn::Module {
+  OddNet(std::vector<std::int64_t> weight_shape, bool extra) {
+    register_module("head", std::make_shared<OddHead>(std::move(weight_shape)));
+    if (extra) register_parameter("extra", torch::randn({2}));
+  }
+};
+class OddMlp final : public models::Model {
+ public:
+  OddMlp(std::vector<std::int64_t> weight_shape, bool extra)
+      : Model("mlp", {{"hidden", json::array()}, {"activation", "relu"}}, {{4}, 3, 0},
+              std::make_shared<OddNet>(std::move(weight_shape), extra)) {}
+  at::Tensor forward(const at::Tensor& inputs, const at::Tensor&) override { return inputs; }
+};
+
 }  // namespace
 
 class TestOnnx : public QObject {
@@ -160,6 +182,7 @@ class TestOnnx : public QObject {
   void textModelsAreRefusedWithTheReason_data();
   void textModelsAreRefusedWithTheReason();
   void otherOpsetsAreRefused();
+  void anInvalidGraphIsAnError();
 };
 
 void TestOnnx::exportsWithParity_data() {
@@ -291,6 +314,26 @@ void TestOnnx::otherOpsetsAreRefused() {
   const auto bytes = exportOnnx(loaded, 17);
   QVERIFY(!bytes.ok());
   QVERIFY2(bytes.error().text().find("opset 13") != std::string::npos, bytes.error().text().c_str());
+}
+
+// Pins the validation step: the checker / strict shape inference run before bytes are returned,
+// and a parameter the walk leaves out fails the export instead of vanishing from the graph.
+void TestOnnx::anInvalidGraphIsAnError() {
+  LoadedModel wrong_size;
+  wrong_size.model = std::make_unique<OddMlp>(std::vector<std::int64_t>{3, 4, 1}, false);  // Gemm needs 2-D
+  const auto mismatch = exportOnnx(wrong_size);
+  QVERIFY(!mismatch.ok());
+  QVERIFY2(mismatch.error().text().find("not valid ONNX") != std::string::npos ||
+               mismatch.error().text().find("checker") != std::string::npos,
+           mismatch.error().text().c_str());
+  QVERIFY2(mismatch.error().text().find("Gemm") != std::string::npos, mismatch.error().text().c_str());
+
+  LoadedModel extra;
+  extra.model = std::make_unique<OddMlp>(std::vector<std::int64_t>{3, 4}, true);
+  const auto unused = exportOnnx(extra);
+  QVERIFY(!unused.ok());
+  QVERIFY2(unused.error().text().find("parameter 'extra' has no place") != std::string::npos,
+           unused.error().text().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestOnnx)
