@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <opencv2/core/utility.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
 
 #include <algorithm>
@@ -27,6 +28,18 @@ double maxAbsDiff(const float* a, const float* b, std::size_t n) {
   return worst;
 }
 
+// OpenCV also logs an importer failure to stderr; the Error carries the same text.
+class QuietOpenCv {
+ public:
+  QuietOpenCv() : m_old(cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT)) {}
+  ~QuietOpenCv() { cv::utils::logging::setLogLevel(m_old); }
+  QuietOpenCv(const QuietOpenCv&) = delete;
+  QuietOpenCv& operator=(const QuietOpenCv&) = delete;
+
+ private:
+  cv::utils::logging::LogLevel m_old;
+};
+
 }  // namespace
 
 Result<OnnxParity> checkOnnxParity(const std::string& onnx_bytes, const ExampleBatch& examples) {
@@ -39,6 +52,7 @@ Result<OnnxParity> checkOnnxParity(const std::string& onnx_bytes, const ExampleB
   parity.runtime = "OpenCV dnn " + cv::getVersionString();
   parity.examples = static_cast<int>(examples.inputs.size(0));
   try {
+    const QuietOpenCv quiet;
     cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx_bytes.data(), onnx_bytes.size());
     at::Tensor inputs = examples.inputs.detach().cpu().to(at::kFloat).contiguous();
     const std::vector<int> sizes(inputs.sizes().begin(), inputs.sizes().end());

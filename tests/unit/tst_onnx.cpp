@@ -2,6 +2,7 @@
 // (C++ and Python) accepts and that OpenCV's dnn runtime runs to the same numbers as LibTorch
 // (max abs diff < 1e-4), with the preprocessing in its metadata; text models are refused with
 // the reason.
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -231,7 +232,10 @@ void TestOnnx::exportsWithParity() {
   LoadedModel loaded = makeLoaded(c, 7);
   const ExampleBatch examples = makeExamples(loaded, kExamples, 11);
 
+  QElapsedTimer timer;
+  timer.start();
   const auto bytes = exportOnnx(loaded);  // runs the C++ checker and strict shape inference
+  const qint64 export_ms = timer.restart();
   WB_VERIFY_OK(bytes);
   onnx::ModelProto proto;
   QVERIFY(proto.ParseFromString(*bytes));
@@ -247,14 +251,19 @@ void TestOnnx::exportsWithParity() {
   QVERIFY(json::parse(meta.at("workbench.signature")) == loaded.meta["signature"]);
   QCOMPARE(json::parse(meta.at("workbench.model")).at("type").get<std::string>(), c.type);
 
+  timer.restart();
   const auto parity = checkOnnxParity(*bytes, examples);
+  const qint64 parity_ms = timer.elapsed();
   WB_VERIFY_OK(parity);
   QCOMPARE(parity->examples, int(kExamples));
   QVERIFY2(parity->max_abs_diff < kParityTolerance,
            qPrintable(QStringLiteral("max abs diff %1").arg(parity->max_abs_diff)));
   QVERIFY(parity->runtime.rfind("OpenCV dnn 4.", 0) == 0);
-  qInfo("max abs diff %.3g over %d examples (%s); outputs span %.3g", parity->max_abs_diff,
-        parity->examples, parity->runtime.c_str(), outputSpread(examples.expected));
+  qInfo("max abs diff %.3g over %d examples (%s); outputs span %.3g; %zu bytes, export %lld ms, "
+        "parity %lld ms",
+        parity->max_abs_diff, parity->examples, parity->runtime.c_str(),
+        outputSpread(examples.expected), bytes->size(), static_cast<long long>(export_ms),
+        static_cast<long long>(parity_ms));
   // The batch dimension is dynamic: one example runs too.
   const auto single = checkOnnxParity(*bytes, makeExamples(loaded, 1, 12));
   WB_VERIFY_OK(single);
