@@ -322,12 +322,39 @@ void writeGraph(onnx::ModelProto& proto, const LoadedModel& loaded) {
     setTensorType(*graph->add_output(), "value", {});
 }
 
+/// ONNX 1.12's shape inference does not compare a Gemm's or Conv's weight with its input's
+/// features / channels, so a weight sized for another input would only fail when run.
+void checkInnerSizes(const onnx::GraphProto& graph) {
+  std::map<std::string, Ints> dims;  // -1: not known (the batch)
+  const auto record = [&](const onnx::ValueInfoProto& v) {
+    if (!v.type().has_tensor_type() || !v.type().tensor_type().has_shape()) return;
+    Ints& d = dims[v.name()];
+    for (const auto& dim : v.type().tensor_type().shape().dim())
+      d.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+  };
+  for (const auto& v : graph.input()) record(v);
+  for (const auto& v : graph.value_info()) record(v);
+  for (const auto& t : graph.initializer()) dims[t.name()] = Ints(t.dims().begin(), t.dims().end());
+  for (const auto& node : graph.node()) {
+    if (node.op_type() != "Gemm" && node.op_type() != "Conv") continue;
+    const auto x = dims.find(node.input(0));
+    const auto w = dims.find(node.input(1));  // Gemm: transB, [out, in]; Conv: [out, in, k, k]
+    if (x == dims.end() || w == dims.end() || x->second.size() < 2 || w->second.size() < 2)
+      continue;
+    if (x->second[1] >= 0 && x->second[1] != w->second[1])
+      throw ExportError(node.name() + ": its input has " + std::to_string(x->second[1]) +
+                        (node.op_type() == "Gemm" ? " features" : " channels") +
+                        ", its weight expects " + std::to_string(w->second[1]));
+  }
+}
+
 /// The C++ checker, then strict shape inference (on a copy) so mismatched sizes fail here.
 void validate(const onnx::ModelProto& proto) {
   onnx::checker::check_model(proto);
   onnx::ModelProto copy = proto;
   onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(),
                                      onnx::ShapeInferenceOptions(true, 1, false));
+  checkInnerSizes(copy.graph());
 }
 
 }  // namespace

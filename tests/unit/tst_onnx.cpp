@@ -337,6 +337,15 @@ void TestOnnx::anInvalidGraphIsAnError() {
            mismatch.error().text().c_str());
   QVERIFY2(mismatch.error().text().find("Gemm") != std::string::npos, mismatch.error().text().c_str());
 
+  // A weight sized for 5 features on a 4-feature input: ONNX's own shape inference lets it by.
+  LoadedModel five;
+  five.model = std::make_unique<OddMlp>(std::vector<std::int64_t>{3, 5}, false);
+  const auto inner = exportOnnx(five);
+  QVERIFY(!inner.ok());
+  QVERIFY2(inner.error().text().find("head: its input has 4 features, its weight expects 5") !=
+               std::string::npos,
+           inner.error().text().c_str());
+
   LoadedModel extra;
   extra.model = std::make_unique<OddMlp>(std::vector<std::int64_t>{3, 4}, true);
   const auto unused = exportOnnx(extra);
