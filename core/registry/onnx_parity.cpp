@@ -47,7 +47,8 @@ Result<OnnxParity> checkOnnxParity(const std::string& onnx_bytes, const ExampleB
   if (!examples.inputs.defined() || !examples.expected.defined() || examples.inputs.dim() < 2)
     return makeError("the bundle has no examples to run", context);
   if (!examples.inputs.is_floating_point())
-    return makeError("the examples are not float tensors (text models have no ONNX graph)", context);
+    return makeError("the examples are not float tensors (text models have no ONNX graph)",
+                     context);
   OnnxParity parity;
   parity.runtime = "OpenCV dnn " + cv::getVersionString();
   parity.examples = static_cast<int>(examples.inputs.size(0));
@@ -56,7 +57,8 @@ Result<OnnxParity> checkOnnxParity(const std::string& onnx_bytes, const ExampleB
     cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx_bytes.data(), onnx_bytes.size());
     at::Tensor inputs = examples.inputs.detach().cpu().to(at::kFloat).contiguous();
     const std::vector<int> sizes(inputs.sizes().begin(), inputs.sizes().end());
-    const cv::Mat blob(static_cast<int>(sizes.size()), sizes.data(), CV_32F, inputs.data_ptr<float>());
+    const cv::Mat blob(static_cast<int>(sizes.size()), sizes.data(), CV_32F,
+                       inputs.data_ptr<float>());
     net.setInput(blob, "input");
     const cv::Mat out = net.forward();
     const at::Tensor expected = examples.expected.detach().cpu().to(at::kFloat).contiguous();

@@ -51,9 +51,11 @@ json signatureOf(const models::ModelInput& input) {
               {"inputs", {{{"name", "input"}, {"datatype", "FP32"}, {"shape", in_shape}}}}};
   if (classification) {
     json classes = json::array();
-    for (std::int64_t c = 0; c < input.classes; ++c) classes.push_back("class " + std::to_string(c));
+    for (std::int64_t c = 0; c < input.classes; ++c)
+      classes.push_back("class " + std::to_string(c));
     sig["classes"] = classes;
-    sig["outputs"] = {{{"name", "probabilities"}, {"datatype", "FP32"}, {"shape", {-1, input.classes}}}};
+    sig["outputs"] = {
+        {{"name", "probabilities"}, {"datatype", "FP32"}, {"shape", {-1, input.classes}}}};
   } else {
     sig["target"] = "y";
     sig["outputs"] = {{{"name", "value"}, {"datatype", "FP32"}, {"shape", {-1}}}};
@@ -93,9 +95,13 @@ LoadedModel makeLoaded(const Case& c, std::uint64_t seed) {
     preprocessing["target_mean"] = c.target_mean;
     preprocessing["target_scale"] = c.target_scale;
   }
-  loaded.meta = {{"format", "workbench.bundle"}, {"name", "onnx-test"}, {"version", 3},
-                 {"type", c.type}, {"params", loaded.model->params()},
-                 {"input", c.input.toJson()}, {"signature", signatureOf(c.input)},
+  loaded.meta = {{"format", "workbench.bundle"},
+                 {"name", "onnx-test"},
+                 {"version", 3},
+                 {"type", c.type},
+                 {"params", loaded.model->params()},
+                 {"input", c.input.toJson()},
+                 {"signature", signatureOf(c.input)},
                  {"preprocessing", preprocessing}};
   return loaded;
 }
@@ -132,7 +138,8 @@ QString pythonCheck(const std::string& bytes, QString* error) {
   const QString path = dir.filePath(QStringLiteral("model.onnx"));
   QFile file(path);
   if (!file.open(QIODevice::WriteOnly) ||
-      file.write(bytes.data(), static_cast<qint64>(bytes.size())) != static_cast<qint64>(bytes.size()))
+      file.write(bytes.data(), static_cast<qint64>(bytes.size())) !=
+          static_cast<qint64>(bytes.size()))
     return *error = QStringLiteral("cannot write ") + path, QString();
   file.close();
   QProcess python;
@@ -207,14 +214,16 @@ void TestOnnx::exportsWithParity_data() {
   // LeNet's adaptive 5×5 pooling: identity at 28 px, AveragePool k2/s1 at 32, k2/s2 at 48,
   // folded into the first Linear where its windows differ (22×18).
   row("lenet 28 px", "lenet", "{}", R"({"shape": [1, 28, 28], "classes": 10})");
-  row("lenet 32 px gelu", "lenet", R"({"activation": "gelu"})", R"({"shape": [3, 32, 32], "classes": 10})");
-  row("lenet 48 px silu", "lenet", R"({"activation": "silu"})", R"({"shape": [1, 48, 48], "classes": 3})");
+  row("lenet 32 px gelu", "lenet", R"({"activation": "gelu"})",
+      R"({"shape": [3, 32, 32], "classes": 10})");
+  row("lenet 48 px silu", "lenet", R"({"activation": "silu"})",
+      R"({"shape": [1, 48, 48], "classes": 3})");
   row("lenet 22x18 tanh regression, no hidden", "lenet", R"({"activation": "tanh", "hidden": []})",
       R"({"shape": [1, 22, 18], "classes": 0})", 10.0, 3.0);
   row("resnet_small", "resnet_small", "{}", R"({"shape": [3, 32, 32], "classes": 10})");
   row("resnet_small max pool regression", "resnet_small",
-      R"({"channels": [8, 16], "blocks": 1, "pool": "max"})", R"({"shape": [3, 16, 16], "classes": 0})",
-      1.5, 0.75);
+      R"({"channels": [8, 16], "blocks": 1, "pool": "max"})",
+      R"({"shape": [3, 16, 16], "classes": 0})", 1.5, 0.75);
   row("resnet18 32 px", "resnet18", "{}", R"({"shape": [3, 32, 32], "classes": 10})");
   row("resnet18 imagenet stem", "resnet18", R"({"width": 8, "stem": "imagenet"})",
       R"({"shape": [3, 40, 40], "classes": 5})");
@@ -259,11 +268,12 @@ void TestOnnx::exportsWithParity() {
   QVERIFY2(parity->max_abs_diff < kParityTolerance,
            qPrintable(QStringLiteral("max abs diff %1").arg(parity->max_abs_diff)));
   QVERIFY(parity->runtime.rfind("OpenCV dnn 4.", 0) == 0);
-  qInfo("max abs diff %.3g over %d examples (%s); outputs span %.3g; %zu bytes, export %lld ms, "
-        "parity %lld ms",
-        parity->max_abs_diff, parity->examples, parity->runtime.c_str(),
-        outputSpread(examples.expected), bytes->size(), static_cast<long long>(export_ms),
-        static_cast<long long>(parity_ms));
+  qInfo(
+      "max abs diff %.3g over %d examples (%s); outputs span %.3g; %zu bytes, export %lld ms, "
+      "parity %lld ms",
+      parity->max_abs_diff, parity->examples, parity->runtime.c_str(),
+      outputSpread(examples.expected), bytes->size(), static_cast<long long>(export_ms),
+      static_cast<long long>(parity_ms));
   // The batch dimension is dynamic: one example runs too.
   const auto single = checkOnnxParity(*bytes, makeExamples(loaded, 1, 12));
   WB_VERIFY_OK(single);
@@ -295,14 +305,16 @@ void TestOnnx::parityRejectsAFileOpenCvCannotRead() {
   LoadedModel loaded = makeLoaded(c, 3);
   const auto parity = checkOnnxParity("not an onnx file", makeExamples(loaded, 2, 5));
   QVERIFY(!parity.ok());
-  QVERIFY2(parity.error().text().find("OpenCV dnn") != std::string::npos, parity.error().text().c_str());
+  QVERIFY2(parity.error().text().find("OpenCV dnn") != std::string::npos,
+           parity.error().text().c_str());
 }
 
 void TestOnnx::textModelsAreRefusedWithTheReason_data() {
   QTest::addColumn<QString>("type");
   QTest::addColumn<QString>("why");
   QTest::newRow("text_bag") << QStringLiteral("text_bag") << QStringLiteral("EmbeddingBag");
-  QTest::newRow("text_transformer") << QStringLiteral("text_transformer") << QStringLiteral("padding mask");
+  QTest::newRow("text_transformer")
+      << QStringLiteral("text_transformer") << QStringLiteral("padding mask");
 }
 
 void TestOnnx::textModelsAreRefusedWithTheReason() {
@@ -322,20 +334,23 @@ void TestOnnx::otherOpsetsAreRefused() {
   LoadedModel loaded = makeLoaded({"mlp", {{"hidden", {8}}}, {{4}, 3, 0}}, 1);
   const auto bytes = exportOnnx(loaded, 17);
   QVERIFY(!bytes.ok());
-  QVERIFY2(bytes.error().text().find("opset 13") != std::string::npos, bytes.error().text().c_str());
+  QVERIFY2(bytes.error().text().find("opset 13") != std::string::npos,
+           bytes.error().text().c_str());
 }
 
 // Pins the validation step: the checker / strict shape inference run before bytes are returned,
 // and a parameter the walk leaves out fails the export instead of vanishing from the graph.
 void TestOnnx::anInvalidGraphIsAnError() {
   LoadedModel wrong_size;
-  wrong_size.model = std::make_unique<OddMlp>(std::vector<std::int64_t>{3, 4, 1}, false);  // Gemm needs 2-D
+  wrong_size.model =
+      std::make_unique<OddMlp>(std::vector<std::int64_t>{3, 4, 1}, false);  // Gemm needs 2-D
   const auto mismatch = exportOnnx(wrong_size);
   QVERIFY(!mismatch.ok());
   QVERIFY2(mismatch.error().text().find("not valid ONNX") != std::string::npos ||
                mismatch.error().text().find("checker") != std::string::npos,
            mismatch.error().text().c_str());
-  QVERIFY2(mismatch.error().text().find("Gemm") != std::string::npos, mismatch.error().text().c_str());
+  QVERIFY2(mismatch.error().text().find("Gemm") != std::string::npos,
+           mismatch.error().text().c_str());
 
   // A weight sized for 5 features on a 4-feature input: ONNX's own shape inference lets it by.
   LoadedModel five;
