@@ -349,6 +349,16 @@ class TstTorchScript : public QObject {
     QCOMPARE(out->sizes().vec(), batch->expected.sizes().vec());
     const double diff = (*out - batch->expected).abs().max().item<double>();
     QVERIFY2(diff < 1e-5, std::to_string(diff).c_str());
+    // The one loading path (server, prediction panel) reproduces them too.
+    auto zipped = wb::registry::finishBundle(packaged->files, "imported", 1);
+    WB_VERIFY_OK(zipped);
+    auto loaded = wb::registry::loadBundle(*zipped);
+    WB_VERIFY_OK(loaded);
+    QCOMPARE(loaded->model->type(), std::string("torchscript"));
+    auto check = wb::registry::checkExamples(*loaded);
+    WB_VERIFY_OK(check);
+    QCOMPARE(check->count, 4);
+    QVERIFY2(check->passed, std::to_string(check->max_abs_diff).c_str());
     if (!classification) {  // target units: raw output × 2 + 10
       torch::NoGradGuard no_grad;
       const auto raw = model->forward(batch->inputs).squeeze(1);
