@@ -258,21 +258,22 @@ void modelsAlias(const Workspace& ws, bool json_mode, const AliasArgs& a) {
   const auto it = before.aliases.find(a.alias);
   const std::optional<int> from = it == before.aliases.end() ? std::nullopt : std::optional<int>(it->second);
   std::optional<int> to;
+  bool changed = true;
   if (a.remove) {
     if (!from) fail(a.name + " has no alias '" + a.alias + "'");
     check(reg->removeAlias(a.name, a.alias, a.reason, cliActor("alias")));
   } else {
     to = parseVersionNumber(a.version);
-    check(reg->setAlias(a.name, a.alias, *to, a.reason, cliActor("alias")));
+    check(reg->setAlias(a.name, a.alias, *to, a.reason, cliActor("alias"), &changed));
   }
   if (json_mode) {
     auto opt = [](const std::optional<int>& v) { return v ? json(*v) : json(nullptr); };
     std::cout << json{{"model", a.name}, {"alias", a.alias}, {"from_version", opt(from)}, {"to_version", opt(to)},
-                      {"changed", from != to}}.dump(2) << '\n';
+                      {"changed", changed}}.dump(2) << '\n';
     return;
   }
   const std::string label = a.name + "@" + a.alias;
-  if (from == to)
+  if (!changed)
     std::cout << label << " already points at " << versionText(to) << " (nothing changed)\n";
   else if (!to)
     std::cout << "removed " << label << " (was " << versionText(from) << ")\n";
