@@ -315,7 +315,10 @@ void modelsDescribe(const Workspace& ws, bool json_mode, const std::string& ref,
   RegistryHandle reg(ws);
   const auto v = unwrap(reg->resolve(ref));
   check(reg->setDescription(v.model, v.version, text));
-  if (json_mode) std::cout << json{{"ref", versionRef(v)}, {"description", text}}.dump(2) << '\n';
+  if (json_mode)
+    std::cout << json{{"ref", versionRef(v)}, {"description", text}}.dump(2) << '\n';
+  else
+    std::cout << versionRef(v) << ": " << (text.empty() ? "description removed" : "description set") << '\n';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -187,6 +187,14 @@ class TestCliModels : public QObject {
     auto text = wb(qargs({"models", "history", "iris"}));
     WB_VERIFY_RUN(text);
     QVERIFY2(text.out.contains("v1 → v2") && text.out.contains("first release"), text.out.constData());
+    // Columns line up on screen: "→" and "—" are one column, not three bytes (they were
+    // padded by bytes, pushing REASON left on every row with an arrow).
+    const QStringList lines = QString::fromUtf8(text.out).split(QLatin1Char('\n'));
+    const auto column = lines[0].indexOf(QStringLiteral("REASON"));
+    QVERIFY(column > 0);
+    for (const auto& line : lines)
+      if (line.contains(QStringLiteral("first release")))
+        QCOMPARE(line.indexOf(QStringLiteral("first release")), column);
   }
 
   void promoteFailingGateChangesNothing() {
