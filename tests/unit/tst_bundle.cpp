@@ -101,6 +101,7 @@ class TestBundle : public QObject {
   std::optional<Workspace> m_ws;
   std::string m_iris_run;
   std::string m_digits_run;
+  std::string m_text_run;
 
   fs::path writeTemp(const std::string& name, const std::string& bytes) {
     const fs::path p = m_root / name;
@@ -191,6 +192,13 @@ class TestBundle : public QObject {
     o.format = data::SourceFormat::Table;
     o.source = fs::path(WB_SOURCE_DIR) / "resources" / "iris.csv";
     WB_VERIFY_OK(data::importDataset(*m_ws, o));
+    o.dataset = "headlines";
+    o.format = data::SourceFormat::Text;
+    o.source = m_root / "src" / demo::kHeadlinesCsv;
+    o.text_columns = {"title", "body"};
+    o.target_column = "label";
+    o.key_column = "id";
+    WB_VERIFY_OK(data::importDataset(*m_ws, o));
   }
 
   std::string train(const std::string& yaml) {
@@ -224,6 +232,11 @@ trainer: {epochs: 2, seed: 3, deterministic: true}
     m_digits_run = train(R"(experiment: digits
 data: {dataset: digits@latest, batch_size: 16, workers: 0}
 model: {type: lenet}
+trainer: {epochs: 1, seed: 3}
+)");
+    m_text_run = train(R"(experiment: headlines
+data: {dataset: headlines@latest, transforms: [{name: lowercase}, {name: tokenize}, {name: vocabulary}], batch_size: 16, workers: 0}
+model: {type: text_bag, embed_dim: 8}
 trainer: {epochs: 1, seed: 3}
 )");
   }
@@ -626,6 +639,32 @@ trainer: {epochs: 1, seed: 3}
     WB_VERIFY_OK(bytes);
     auto loaded = loadBundle(*bytes);
     WB_VERIFY_OK(loaded);
+    auto check = checkExamples(*loaded);
+    WB_VERIFY_OK(check);
+    QVERIFY(check->passed);
+  }
+
+  void packageRunTexts() {
+    PackageOptions o;
+    o.run_id = m_text_run;
+    o.examples = 4;
+    auto packaged = packageRun(*m_ws, o);
+    WB_VERIFY_OK(packaged);
+    const Json& sig = packaged->version.signature;
+    QCOMPARE(sig["kind"], Json("text"));
+    QCOMPARE(sig["text_columns"], Json({"title", "body"}));
+    QCOMPARE(sig["inputs"][1]["name"], Json("offsets"));
+    auto examples = Json::parse(*packaged->files.find("examples/examples.json"))["examples"];
+    QCOMPARE(examples.size(), std::size_t{4});
+    QVERIFY(!examples[0]["input"].value("text", "").empty());
+    auto bytes = finishBundle(packaged->files, "headlines", 1);
+    WB_VERIFY_OK(bytes);
+    auto loaded = loadBundle(*bytes);
+    WB_VERIFY_OK(loaded);
+    auto batch = exampleBatch(loaded->files);
+    WB_VERIFY_OK(batch);
+    QCOMPARE(batch->offsets.numel(), std::int64_t{4});
+    QCOMPARE(batch->expected.sizes().vec(), (std::vector<std::int64_t>{4, 2}));
     auto check = checkExamples(*loaded);
     WB_VERIFY_OK(check);
     QVERIFY(check->passed);
