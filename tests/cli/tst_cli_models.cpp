@@ -158,6 +158,31 @@ class TestCliModels : public QObject {
     QCOMPARE(versionOf(QStringLiteral("iris@staging")), 1);
   }
 
+  void tagDescribeArchiveAndUnarchive() {
+    auto tag = wb(qargs({"models", "tag", "iris/2", "stage=qa", "x=1"}));
+    WB_VERIFY_RUN(tag);
+    auto untag = wb(qargs({"--json", "models", "tag", "iris/2", "--remove", "x"}));
+    WB_VERIFY_RUN(untag);
+    WB_PARSE_OBJECT(tags, untag.out);
+    QCOMPARE(tags.value(QStringLiteral("tags")).toObject(), QJsonObject({{QStringLiteral("stage"), QStringLiteral("qa")}}));
+    QVERIFY(wb(qargs({"models", "describe", "iris/2", "from the last checkpoint"})).ok());
+    QCOMPARE(show(QStringLiteral("iris/2")).value(QStringLiteral("description")).toString(),
+             QStringLiteral("from the last checkpoint"));
+
+    auto archive = wb(qargs({"models", "archive", "iris/2"}));
+    WB_VERIFY_RUN(archive);
+    QCOMPARE(versionOf(QStringLiteral("iris")), 1);  // latest skips archived versions
+    auto shown = wb(qargs({"--json", "models", "versions", "iris"}));
+    WB_PARSE_ARRAY(visible, shown.out);
+    QCOMPARE(visible.size(), 1);
+    auto all = wb(qargs({"--json", "models", "versions", "iris", "--all"}));
+    WB_PARSE_ARRAY(every, all.out);
+    QCOMPARE(every.size(), 2);
+    QVERIFY(every[0].toObject().value(QStringLiteral("archived")).toBool());
+    QVERIFY(wb(qargs({"models", "unarchive", "iris/2"})).ok());
+    QCOMPARE(versionOf(QStringLiteral("iris")), 2);
+  }
+
   void aliasSetMoveRemoveAndHistory() {
     auto set = wb(qargs({"models", "alias", "iris", "production", "1", "--reason", "first release"}));
     WB_VERIFY_RUN(set);
