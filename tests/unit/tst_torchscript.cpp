@@ -174,6 +174,31 @@ class TstTorchScript : public QObject {
     QVERIFY((reloaded->forward(inputs) - after).abs().max().item<double>() < 1e-6);
   }
 
+  // Model::loadState (all or nothing) works on the mirrored tensors: a saved archive loads
+  // into a fresh import, another model's archive is refused and changes nothing.
+  void loadStateRoundTrips() {
+    if (!m_skip.isEmpty()) QSKIP(qPrintable(m_skip));
+    const auto inputs = tensorFromJson(m_expected["mlp"]["input"]);
+    torch::NoGradGuard no_grad;
+    const auto tuned = load(readBytes(fixture("mlp.pt")), inputOf(QStringLiteral("mlp")));
+    for (auto& [key, tensor] : tuned->namedParameters())
+      if (key == "hidden.weight") tensor.mul_(0.5);
+    auto state = tuned->saveState();
+    WB_VERIFY_OK(state);
+    const auto fresh = load(readBytes(fixture("mlp.pt")), inputOf(QStringLiteral("mlp")));
+    const auto before = fresh->forward(inputs);
+    QVERIFY((before - tuned->forward(inputs)).abs().max().item<double>() > 1e-4);
+    WB_VERIFY_OK(fresh->loadState(*state));
+    QVERIFY((fresh->forward(inputs) - tuned->forward(inputs)).abs().max().item<double>() < 1e-6);
+
+    const auto other = load(readBytes(fixture("regression.pt")), ModelInput{{3}, 0, 0});
+    auto foreign = other->saveState();
+    WB_VERIFY_OK(foreign);
+    const auto kept = fresh->forward(inputs);
+    QVERIFY(!fresh->loadState(*foreign).ok());
+    QVERIFY((fresh->forward(inputs) - kept).abs().max().item<double>() < 1e-6);
+  }
+
   // train()/eval() switch the script's dropout: random in training, fixed in evaluation.
   void trainModeReachesTheScript() {
     if (!m_skip.isEmpty()) QSKIP(qPrintable(m_skip));
@@ -324,6 +349,16 @@ class TstTorchScript : public QObject {
     QCOMPARE(out->sizes().vec(), batch->expected.sizes().vec());
     const double diff = (*out - batch->expected).abs().max().item<double>();
     QVERIFY2(diff < 1e-5, std::to_string(diff).c_str());
+    // The one loading path (server, prediction panel) reproduces them too.
+    auto zipped = wb::registry::finishBundle(packaged->files, "imported", 1);
+    WB_VERIFY_OK(zipped);
+    auto loaded = wb::registry::loadBundle(*zipped);
+    WB_VERIFY_OK(loaded);
+    QCOMPARE(loaded->model->type(), std::string("torchscript"));
+    auto check = wb::registry::checkExamples(*loaded);
+    WB_VERIFY_OK(check);
+    QCOMPARE(check->count, 4);
+    QVERIFY2(check->passed, std::to_string(check->max_abs_diff).c_str());
     if (!classification) {  // target units: raw output × 2 + 10
       torch::NoGradGuard no_grad;
       const auto raw = model->forward(batch->inputs).squeeze(1);
