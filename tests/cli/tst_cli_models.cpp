@@ -408,7 +408,23 @@ class TestCliModels : public QObject {
                             QStringLiteral("--name"), QStringLiteral("external")});
     QCOMPARE(no_signature.exit_code, 1);
     QVERIFY2(isOneLine(no_signature.err) && no_signature.err.contains("--signature"), no_signature.describe().constData());
+    // Saved by a newer PyTorch than LibTorch 1.13 reads: said so, on one line.
+    auto newer = wb({QStringLiteral("models"), QStringLiteral("import"), dir + QStringLiteral("/newer.pt"),
+                     QStringLiteral("--name"), QStringLiteral("external"), QStringLiteral("--kind"), QStringLiteral("table"),
+                     QStringLiteral("--input-shape"), QStringLiteral("4"), QStringLiteral("--classes"), QStringLiteral("a,b,c")});
+    QCOMPARE(newer.exit_code, 1);
+    QVERIFY2(isOneLine(newer.err) && newer.err.contains("newer PyTorch"), newer.describe().constData());
     QCOMPARE(versionOf(QStringLiteral("external@latest")), 1);  // nothing registered by the failures
+
+    // Its weights export like any version's; ONNX is refused with the reason.
+    const QString weights = m_f->path(QStringLiteral("external.safetensors"));
+    WB_VERIFY_RUN(wb({QStringLiteral("models"), QStringLiteral("export"), QStringLiteral("external"),
+                      QStringLiteral("--format"), QStringLiteral("safetensors"), QStringLiteral("-o"), weights}));
+    QVERIFY(QFileInfo(weights).size() > 0);
+    auto onnx = wb({QStringLiteral("models"), QStringLiteral("export"), QStringLiteral("external"), QStringLiteral("--format"),
+                    QStringLiteral("onnx"), QStringLiteral("-o"), m_f->path(QStringLiteral("external.onnx"))});
+    QCOMPARE(onnx.exit_code, 1);
+    QVERIFY2(isOneLine(onnx.err) && onnx.err.contains("TorchScript"), onnx.describe().constData());
   }
 
   void badInputsAreOneClearLine() {
