@@ -25,7 +25,7 @@ namespace wb::ui {
 /// per section, an editor per key (combo for choices, spin box for integers, a line edit that
 /// takes scientific notation for reals, check box for booleans, flow text for lists), and a
 /// Model group whose hyperparameter fields follow the chosen model type (from the catalog of
-/// `wb models --json`). Values are set without emitting; each user edit emits the key and its
+/// `wb models types --json`). Values are set without emitting; each user edit emits the key and its
 /// new value as YAML, for the caller to write into the text.
 class ConfigFormWidget : public QWidget {
   Q_OBJECT

@@ -65,9 +65,9 @@ class ExperimentEditorWidget : public QWidget {
   void setCliPath(const QString& path);
   /// Suggestions for data.dataset.
   void setDatasetRefs(const QStringList& refs);
-  /// The catalog of `wb models --json` (see ConfigFormWidget::setModelCatalog).
+  /// The catalog of `wb models types --json` (see ConfigFormWidget::setModelCatalog).
   void setModelCatalog(const QJsonObject& catalog);
-  /// Runs `wb models --json` in the background and uses its catalog when it succeeds.
+  /// Runs `wb models types --json` in the background and uses its catalog when it succeeds.
   void refreshModelCatalog();
 
   /// Opens a config file, discarding unsaved changes (call maybeSave() first to ask).
