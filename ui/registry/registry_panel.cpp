@@ -326,7 +326,10 @@ void RegistryPanel::finishWrite(const QString& what, const QString& error) {
   if (error.isEmpty()) {
     Q_EMIT statusMessage(what, 4000);
   } else {
-    QMessageBox::warning(this, tr("Registry"), error);
+    // Not exec(): the panel keeps following the database while the message is up.
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Registry"), error, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
   }
   refresh();
   m_detail->reloadHistory();

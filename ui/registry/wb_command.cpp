@@ -36,6 +36,7 @@ bool WbCommand::start(const QStringList& args) {
   if (isRunning()) return false;
   delete m_process;
   m_out_buf.clear();
+  m_stdout.clear();
   m_stderr.clear();
   m_outcome = {};
   m_cancelled = false;
@@ -74,7 +75,9 @@ void WbCommand::cancel() {
 }
 
 void WbCommand::readStdout() {
-  m_out_buf += m_process->readAllStandardOutput();
+  const QByteArray chunk = m_process->readAllStandardOutput();
+  m_stdout += chunk;
+  m_out_buf += chunk;
   qsizetype nl;
   while ((nl = m_out_buf.indexOf('\n')) >= 0) {
     const QByteArray line = m_out_buf.left(nl).trimmed();
@@ -88,14 +91,18 @@ void WbCommand::readStdout() {
 
 void WbCommand::done(int exit_code, bool crashed) {
   readStdout();
-  // A last object without a newline, or a pretty-printed one, is still the result.
   const QJsonDocument tail = QJsonDocument::fromJson(m_out_buf.trimmed());
   if (tail.isObject()) m_outcome.events << tail.object();
   m_out_buf.clear();
+  // `wb … --json` prints its result indented: the whole output is one object.
+  const QJsonDocument whole = QJsonDocument::fromJson(m_stdout.trimmed());
   m_outcome.exit_code = exit_code;
   m_outcome.cancelled = m_cancelled;
   m_outcome.ok = !crashed && !m_cancelled && exit_code == 0;
-  if (!m_outcome.events.isEmpty()) m_outcome.result = m_outcome.events.last();
+  if (whole.isObject())
+    m_outcome.result = whole.object();
+  else if (!m_outcome.events.isEmpty())
+    m_outcome.result = m_outcome.events.last();
   QString err = m_stderr.trimmed();
   if (!m_outcome.ok && err.isEmpty() && !m_cancelled)
     err = m_outcome.result.value(QStringLiteral("error")).toString();

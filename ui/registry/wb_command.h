@@ -18,7 +18,7 @@ class WbCommand : public QObject {
     bool ok = false;
     bool cancelled = false;
     int exit_code = -1;
-    QJsonObject result;     // the last JSON object printed on stdout
+    QJsonObject result;     // all of stdout as one JSON object, else its last JSON line
     QList<QJsonObject> events;  // every JSON object line, in order
     QString error;          // stderr's text, or why the process did not run
   };
@@ -46,6 +46,7 @@ class WbCommand : public QObject {
   QString m_command_line;
   QProcess* m_process = nullptr;
   QByteArray m_out_buf;
+  QByteArray m_stdout;  // all of it: results are printed indented, over several lines
   QString m_stderr;
   Outcome m_outcome;
   bool m_cancelled = false;
