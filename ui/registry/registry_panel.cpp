@@ -345,10 +345,27 @@ void RegistryPanel::setAlias(const QString& name, const QString& alias, int vers
     if (done) done(error);
     return;
   }
-  std::optional<int> from;
-  if (m_snapshot)
-    if (const auto* m = m_snapshot->findModel(name.toStdString()))
-      if (auto it = m->aliases.find(alias.toStdString()); it != m->aliases.end()) from = it->second;
+  // Where the alias points now, read fresh (the CLI may have moved it since the last
+  // snapshot): the confirmation must name the right "from".
+  const std::string n = name.toStdString();
+  runRegistryTask<registry::RegisteredModel>(
+      m_session->workspace(), this, [n](registry::ModelRegistry& reg) { return reg.model(n); },
+      [this, name, alias, version, done](const RegistryOutcome<registry::RegisteredModel>& r) {
+        if (!r.ok()) {
+          finishWrite(QString(), r.error);
+          if (done) done(r.error);
+          return;
+        }
+        std::optional<int> from;
+        if (auto it = r.value->aliases.find(alias.toStdString()); it != r.value->aliases.end())
+          from = it->second;
+        confirmAndSetAlias(name, alias, from, version, done);
+      });
+}
+
+void RegistryPanel::confirmAndSetAlias(const QString& name, const QString& alias,
+                                       std::optional<int> from, int version,
+                                       std::function<void(const QString&)> done) {
   if (from == version) {
     Q_EMIT statusMessage(tr("%1@%2 already points at version %3").arg(name, alias).arg(version), 4000);
     if (done) done({});

@@ -72,8 +72,8 @@ class RegistryPanel : public QWidget {
 
   /// Opens the Register Model dialog for a run (name completion from the models here).
   void registerFromRun(const QString& run_id, const QString& run_label, const QString& suggested_name);
-  /// Points ALIAS of NAME at VERSION; moving `production` asks first (from → to). done(error)
-  /// follows unless the user declined (then it is not called).
+  /// Points ALIAS of NAME at VERSION (off the GUI thread); moving `production` asks first
+  /// (from → to, read fresh). done(error) follows unless the user declined.
   void setAlias(const QString& name, const QString& alias, int version,
                 std::function<void(const QString& error)> done = {});
   void removeAlias(const QString& name, const QString& alias,
@@ -109,6 +109,8 @@ class RegistryPanel : public QWidget {
   void updateCount();
   void showContextMenu(const QPoint& pos);
   void finishWrite(const QString& what, const QString& error);
+  void confirmAndSetAlias(const QString& name, const QString& alias, std::optional<int> from,
+                          int version, std::function<void(const QString&)> done);
   QStringList aliasChoices(const QString& model) const;
 
   WorkspaceSession* m_session;
