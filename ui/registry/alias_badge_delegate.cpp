@@ -30,7 +30,12 @@ QString AliasBadgeDelegate::badgeHtml(const QString& text, const QString& alias)
 
 void AliasBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
                                const QModelIndex& index) const {
-  const QStringList aliases = index.data(AliasesRole).toStringList();
+  const QVariant data = index.data(AliasesRole);
+  if (!data.isValid()) {  // not an alias cell
+    QStyledItemDelegate::paint(painter, option, index);
+    return;
+  }
+  const QStringList aliases = data.toStringList();
   QStyleOptionViewItem opt(option);
   initStyleOption(&opt, index);
   opt.text.clear();
@@ -67,6 +72,7 @@ void AliasBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
 QSize AliasBadgeDelegate::sizeHint(const QStyleOptionViewItem& option,
                                    const QModelIndex& index) const {
   QSize size = QStyledItemDelegate::sizeHint(option, index);
+  if (!index.data(AliasesRole).isValid()) return size;
   QFont font = option.font;
   font.setPointSizeF(font.pointSizeF() * 0.9);
   const QFontMetrics fm(font);

@@ -60,9 +60,8 @@ QVariant ModelListModel::data(const QModelIndex& index, int role) const {
       f.setItalic(true);
       return f;
     }
-    if (role == Qt::DisplayRole && index.column() == Name) return tr("All models");
-    if (role == Qt::DisplayRole && index.column() == Latest)
-      return tr("%n model(s)", nullptr, static_cast<int>(m_models.size()));
+    if (role == Qt::DisplayRole && index.column() == Name)
+      return tr("All models (%1)").arg(m_models.size());
     return {};
   }
   const auto& m = m_models.at(static_cast<std::size_t>(index.row() - 1));

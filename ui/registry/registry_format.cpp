@@ -33,11 +33,17 @@ QStringList keyMetrics(const std::vector<const registry::ModelVersion*>& version
   for (const auto* v : versions)
     if (v->metrics.is_object())
       for (auto it = v->metrics.begin(); it != v->metrics.end(); ++it) keys.insert(it.key());
+  // Accuracy and loss on the test split, then on validation, then the other test and
+  // validation metrics: the columns a reader compares versions by.
   auto rank = [](const std::string& k) {
-    if (k.rfind("test/", 0) == 0) return 0;
-    if (k.rfind("val/", 0) == 0) return 1;
-    if (k.rfind("train/", 0) == 0) return 3;
-    return 2;
+    const bool test = k.rfind("test/", 0) == 0, val = k.rfind("val/", 0) == 0;
+    const bool headline = k.find("accuracy") != std::string::npos || k.find("loss") != std::string::npos ||
+                          k.find("rmse") != std::string::npos || k.find("mae") != std::string::npos;
+    if (headline && test) return 0;
+    if (headline && val) return 1;
+    if (test) return 2;
+    if (val) return 3;
+    return k.rfind("train/", 0) == 0 ? 5 : 4;
   };
   std::vector<std::string> ordered(keys.begin(), keys.end());
   std::stable_sort(ordered.begin(), ordered.end(),
@@ -45,7 +51,6 @@ QStringList keyMetrics(const std::vector<const registry::ModelVersion*>& version
   QStringList out;
   for (const auto& k : ordered) {
     if (out.size() >= max) break;
-    // Accuracy and loss first within a rank would need more rules; the sorted order is stable.
     out << QString::fromStdString(k);
   }
   return out;

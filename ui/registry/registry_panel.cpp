@@ -132,7 +132,7 @@ void RegistryPanel::buildLayout() {
   for (QAction* a : {m_set_alias, m_promote, m_compare, m_export, m_archive, m_delete, m_refresh}) {
     auto* b = new QToolButton(this);
     b->setDefaultAction(a);
-    b->setToolButtonStyle(a->icon().isNull() ? Qt::ToolButtonTextOnly : Qt::ToolButtonIconOnly);
+    b->setToolButtonStyle(a == m_refresh ? Qt::ToolButtonIconOnly : Qt::ToolButtonTextOnly);
     toolbar->addWidget(b);
   }
 
@@ -142,9 +142,9 @@ void RegistryPanel::buildLayout() {
   m_model_view->setSelectionMode(QAbstractItemView::SingleSelection);
   m_model_view->setItemDelegateForColumn(ModelListModel::Aliases, new AliasBadgeDelegate(m_model_view));
   m_model_view->horizontalHeader()->setStretchLastSection(true);
-  m_model_view->setColumnWidth(ModelListModel::Name, 140);
-  m_model_view->setColumnWidth(ModelListModel::Latest, 70);
-  m_model_view->setColumnWidth(ModelListModel::Aliases, 230);
+  m_model_view->setColumnWidth(ModelListModel::Name, 90);
+  m_model_view->setColumnWidth(ModelListModel::Latest, 48);
+  m_model_view->setColumnWidth(ModelListModel::Aliases, 195);
 
   m_version_view = makeView(this);
   m_version_view->setObjectName(QStringLiteral("registryVersions"));
@@ -155,6 +155,7 @@ void RegistryPanel::buildLayout() {
   m_version_view->setContextMenuPolicy(Qt::CustomContextMenu);
   m_version_view->addAction(m_delete);
   m_version_view->horizontalHeader()->setStretchLastSection(true);
+  m_version_view->setItemDelegate(new AliasBadgeDelegate(m_version_view));  // badges where the role is set
 
   m_right_split = new QSplitter(Qt::Vertical, this);
   m_right_split->addWidget(m_version_view);
@@ -165,8 +166,9 @@ void RegistryPanel::buildLayout() {
   m_split = new QSplitter(Qt::Horizontal, this);
   m_split->addWidget(m_model_view);
   m_split->addWidget(m_right_split);
-  m_split->setStretchFactor(0, 2);
-  m_split->setStretchFactor(1, 5);
+  m_split->setStretchFactor(0, 0);
+  m_split->setStretchFactor(1, 1);
+  m_split->setSizes({470, 1030});
   m_split->setChildrenCollapsible(false);
 
   auto* layout = new QVBoxLayout(this);
@@ -236,10 +238,14 @@ void RegistryPanel::applySnapshot(const RegistrySnapshotPtr& snapshot) {
     }
   }
   if (!sel->hasSelection() && m_proxy->rowCount() > 0) m_version_view->selectRow(0);
-  for (int c = 0; c < m_versions->columnCount(); ++c)
-    if (m_versions->columnKind(c) != VersionTableModel::ColumnKind::Tags &&
-        m_version_view->columnWidth(c) < 40)
-      m_version_view->resizeColumnToContents(c);
+  if (m_versions->metricKeys() != m_sized_for) {
+    // New columns (the first snapshot, other key metrics): fit them once; the user's widths stay.
+    m_sized_for = m_versions->metricKeys();
+    for (int c = 0; c < m_versions->columnCount(); ++c)
+      if (m_versions->columnKind(c) != VersionTableModel::ColumnKind::Tags)
+        m_version_view->resizeColumnToContents(c);
+    m_model_view->resizeColumnToContents(ModelListModel::Name);
+  }
   updateActions();
   updateDetail();
   updateCount();

@@ -120,6 +120,7 @@ class RegistryPanel : public QWidget {
   RegistryWatcher* m_watcher = nullptr;  // lives on m_thread
   RegistrySnapshotPtr m_snapshot;
   std::optional<std::pair<QString, int>> m_pending_select;
+  std::optional<QStringList> m_sized_for;  // the metric columns the widths were fitted to
 
   ModelListModel* m_models = nullptr;
   VersionTableModel* m_versions = nullptr;

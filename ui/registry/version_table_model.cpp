@@ -125,6 +125,7 @@ QVariant VersionTableModel::data(const QModelIndex& index, int role) const {
       }
       return display(*v, c, true);
     case AliasBadgeDelegate::AliasesRole: {
+      if (c.kind != ColumnKind::Aliases) return {};
       QStringList a;
       for (const auto& s : v->aliases) a << QString::fromStdString(s);
       return a;

@@ -65,6 +65,7 @@ const QString kCompareStateKey = QStringLiteral("comparePanel/state");
 const QString kCompareRunsKey = QStringLiteral("comparePanel/runs");  // plain ids: easy to preset
 const QString kCompareTabKey = QStringLiteral("comparePanel/tab");
 const QString kRegistryStateKey = QStringLiteral("registryPanel/state");
+const QString kRegistrySelectedKey = QStringLiteral("registryPanel/selected");  // "iris/3"
 
 struct OpenResult {
   std::optional<Workspace> workspace;
@@ -412,7 +413,13 @@ void MainWindow::addRegistrySection() {
   m_sections->addWidget(m_registry);
   auto* item = new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("Registry"), m_nav);
   item->setToolTip(tr("Registered models: versions, aliases, lineage, promote, export"));
-  m_registry->restoreState(QSettings().value(kRegistryStateKey).toByteArray());
+  {
+    const QSettings settings;
+    m_registry->restoreState(settings.value(kRegistryStateKey).toByteArray());
+    const QString selected = settings.value(kRegistrySelectedKey).toString();
+    const int slash = static_cast<int>(selected.lastIndexOf(QLatin1Char('/')));
+    if (slash > 0) m_registry->selectVersion(selected.left(slash), selected.mid(slash + 1).toInt());
+  }
   connect(m_registry, &RegistryPanel::statusMessage, this,
           [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
   // Lineage links: the run in Runs, the dataset version in Datasets.
@@ -458,7 +465,8 @@ void MainWindow::compareSelectedRuns() {
 
 void MainWindow::closeWorkspace() {
   if (m_registry) {
-    QSettings().setValue(kRegistryStateKey, m_registry->saveState());
+    QSettings settings;
+    saveRegistryState(settings);
     m_sections->removeWidget(m_registry);
     delete m_registry;
     m_registry = nullptr;
@@ -533,7 +541,7 @@ void MainWindow::saveLayout() {
   if (m_datasets) saveDatasetsState(settings);
   if (m_experiments) settings.setValue(kExperimentsStateKey, m_experiments->saveState());
   if (m_compare) saveCompareState(settings);
-  if (m_registry) settings.setValue(kRegistryStateKey, m_registry->saveState());
+  if (m_registry) saveRegistryState(settings);
   if (m_session) settings.setValue(kSectionKey, m_nav->currentRow());
 }
 
@@ -541,6 +549,15 @@ void MainWindow::saveCompareState(QSettings& settings) const {
   settings.setValue(kCompareStateKey, m_compare->saveState());
   settings.setValue(kCompareRunsKey, m_compare->runIds());
   settings.setValue(kCompareTabKey, static_cast<int>(m_compare->currentTab()));
+}
+
+void MainWindow::saveRegistryState(QSettings& settings) const {
+  settings.setValue(kRegistryStateKey, m_registry->saveState());
+  const auto current = m_registry->currentVersion();
+  settings.setValue(kRegistrySelectedKey,
+                    current ? QString::fromStdString(current->model) + QLatin1Char('/') +
+                                  QString::number(current->version)
+                            : QString());
 }
 
 void MainWindow::saveDatasetsState(QSettings& settings) const {

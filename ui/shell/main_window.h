@@ -81,6 +81,7 @@ class MainWindow : public QMainWindow {
   void saveLayout();
   void saveDatasetsState(QSettings& settings) const;
   void saveCompareState(QSettings& settings) const;
+  void saveRegistryState(QSettings& settings) const;
   void compareSelectedRuns();
   void addRegistrySection();
   void chooseNewWorkspace();
