@@ -47,6 +47,7 @@
 #include "ui/runs/run_detail_widget.h"
 #include "ui/runs/runs_panel.h"
 #include "ui/shell/main_window.h"
+#include "ui/shell/workspace_session.h"
 
 using namespace wb;
 using namespace wb::ui;
@@ -273,6 +274,27 @@ class TestRegistryGui : public QObject {
     QVERIFY(std::any_of(best_labels.begin(), best_labels.end(),
                         [&best](QLabel* l) { return l->text().contains(best.left(12)); }));
     dialog->reject();
+  }
+
+  // Cancel while `wb models register` works: the process is stopped, nothing is registered,
+  // and the form is usable again.
+  void cancelRegistration() {
+    MainWindow w;
+    openWindow(w);
+    RegistryPanel* registry = w.registryPanel();
+    registry->registerFromRun(m_second, QStringLiteral("second"), QStringLiteral("iris-cancelled"));
+    auto* dialog = registry->findChild<RegisterModelDialog*>();
+    QVERIFY(dialog);
+    QVERIFY(dialog->submit());
+    QVERIFY(dialog->isBusy());
+    dialog->reject();  // Cancel while busy stops the process, the dialog stays
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isBusy(), 20000);
+    QVERIFY(dialog->isVisible());
+    QVERIFY(dialog->messageLabel()->text().contains(QStringLiteral("Cancelled")));
+    QVERIFY(dialog->registerButton()->isEnabled());
+    QVERIFY(!resolve("iris-cancelled"));
+    dialog->reject();  // not busy: closes
+    QTRY_VERIFY(!registry->findChild<RegisterModelDialog*>());
   }
 
   // A version registered and an alias set by the CLI (another process) appear without F5.
@@ -531,6 +553,48 @@ class TestRegistryGui : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(registry->currentVersion() && registry->currentVersion()->exports.contains("onnx"), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(registry->detail()->overviewLabel()->text().contains(QStringLiteral("parity")), 10000);
     dialog->reject();
+  }
+
+  // 1,000 versions in a real registry: read on the watcher's thread, shown, filtered.
+  void thousandVersionsInTheRealPanel() {
+    QTemporaryDir dir;
+    auto ws = Workspace::create(dir.filePath(QStringLiteral("many")).toStdString());
+    QVERIFY(ws);
+    {
+      auto db = ws->connect();
+      QVERIFY(db);
+      objects::ObjectStore objects(ws->objectsDir());
+      registry::ModelRegistry reg(**db, objects);
+      QElapsedTimer timer;
+      timer.start();
+      for (int i = 0; i < 1000; ++i) {
+        registry::NewVersion nv;
+        nv.name = "model" + std::to_string(i % 10);
+        nv.model_type = "mlp";
+        nv.metrics = {{"test/accuracy", {{"last", (i % 97) / 100.0}}}};
+        nv.alias = i == 995 ? "production" : "";
+        nv.actor = "test";
+        auto v = reg.registerVersion(nv, [i](const std::string& name, int version) -> Result<std::string> {
+          return name + "/" + std::to_string(version) + "/" + std::to_string(i);
+        });
+        QVERIFY2(v, v ? "" : v.error().text().c_str());
+      }
+      qInfo() << "registered 1,000 versions in" << timer.elapsed() << "ms";
+    }
+    WorkspaceSession session(*ws);
+    RegistryPanel panel(&session, cli());
+    QSignalSpy applied(&panel, &RegistryPanel::snapshotApplied);
+    QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 20000);
+    QCOMPARE(applied.last().at(0).toInt(), 1000);
+    QVERIFY(panel.snapshot()->load_ms >= 0);
+    qInfo() << "the watcher read 1,000 versions in" << panel.snapshot()->load_ms << "ms (off the GUI thread)";
+    QCOMPARE(panel.proxy()->rowCount(), 1000);
+    QCOMPARE(panel.modelList()->rowCount(), 11);
+    panel.filterEdit()->setText(QStringLiteral("production"));
+    QCOMPARE(panel.proxy()->rowCount(), 1);
+    panel.filterEdit()->clear();
+    panel.showModel(QStringLiteral("model3"));
+    QCOMPARE(panel.proxy()->rowCount(), 100);
   }
 
   // The models under QAbstractItemModelTester; the filter and sort over 1,000 versions.
