@@ -239,7 +239,9 @@ Result<std::string> ModelRegistry::bundleBytes(const ModelVersion& version) {
 }
 
 Status ModelRegistry::setAlias(const std::string& name, const std::string& alias, int version,
-                               const std::string& reason, const std::string& actor) {
+                               const std::string& reason, const std::string& actor,
+                               bool* changed) {
+  if (changed) *changed = false;
   if (auto st = checkAlias(alias); !st) return st;
   return m_db.writeTransaction([&]() -> Status {
     auto id = detail::modelId(m_db, name);
@@ -248,6 +250,7 @@ Status ModelRegistry::setAlias(const std::string& name, const std::string& alias
     if (!row) return row.error();
     auto moved = detail::moveAlias(m_db, *id, alias, *row, reason, actor);
     if (!moved) return moved.error();
+    if (changed) *changed = *moved;
     return {};
   });
 }

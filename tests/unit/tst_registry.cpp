@@ -84,6 +84,7 @@ class TestRegistry : public QObject {
   void gateDryRunMovesNothing();
   void gateReadsParamsTagsAndFields();
   void gateRefusesBadInput();
+  void gateRefusesWhenTargetMovedMeanwhile();
   void archivedVersionsAreSkippedByLatest();
   void deleteRefusedWhileAliased();
   void deleteReclaimsOnlyUnsharedBundles();
@@ -611,9 +612,58 @@ void TestRegistry::gateRefusesBadInput() {
   req.from = "staging";
   req.to = "latest";
   QVERIFY(errorOf(m_reg->promote(req)).find("invalid alias 'latest'") != std::string::npos);
-  req.name = "nope";
   req.to = "production";
+  req.require = {"  "};
+  QVERIFY(errorOf(m_reg->promote(req)).find("--require: empty condition") != std::string::npos);
+  req.require = {};
+  req.name = "nope";
   QCOMPARE(errorOf(m_reg->promote(req)), std::string("no model named 'nope'"));
+}
+
+namespace {
+// Moves production on a second connection just as promote() begins its write transaction:
+// after the gate was evaluated, before the alias move.
+struct Interloper {
+  wb::registry::ModelRegistry* other = nullptr;
+  bool fired = false;
+  wb::Status status;
+};
+int moveProductionOnBegin(unsigned, void* ctx, void*, void* sql) {
+  auto* in = static_cast<Interloper*>(ctx);
+  if (!in->fired && std::string_view(static_cast<const char*>(sql)) == "BEGIN IMMEDIATE") {
+    in->fired = true;
+    in->status = in->other->setAlias("iris", "production", 3, "hotfix", "other process");
+  }
+  return 0;
+}
+}  // namespace
+
+void TestRegistry::gateRefusesWhenTargetMovedMeanwhile() {
+  WB_VERIFY_OK(add("iris", 0.9, "production"));
+  WB_VERIFY_OK(add("iris", 0.97, "staging"));
+  WB_VERIFY_OK(add("iris", 0.91));
+  auto other_db = m_ws->connect();
+  WB_VERIFY_OK(other_db);
+  wb::registry::ModelRegistry other(**other_db, *m_objects);
+  Interloper in{&other, false, {}};
+  PromoteRequest req;
+  req.name = "iris";
+  req.from = "staging";
+  req.to = "production";
+  req.better_than = "production";
+  req.metric = "test/accuracy";
+  sqlite3_trace_v2(m_db->handle(), SQLITE_TRACE_STMT, &moveProductionOnBegin, &in);
+  auto r = m_reg->promote(req);
+  sqlite3_trace_v2(m_db->handle(), 0, nullptr, nullptr);
+  QVERIFY(in.fired);
+  WB_VERIFY_OK(in.status);
+  QCOMPARE(errorOf(r), std::string("production moved meanwhile; run again"));
+  auto prod = m_reg->resolve("iris@production");
+  WB_VERIFY_OK(prod);
+  QCOMPARE(prod->version, 3);  // the interloper's move stands, the gate's did not happen
+  auto events = m_reg->history("iris");
+  WB_VERIFY_OK(events);
+  QCOMPARE(eventText(events->back()), std::string("production: 1 -> 3 (hotfix; other process)"));
 }
 
 void TestRegistry::archivedVersionsAreSkippedByLatest() {
