@@ -4,6 +4,7 @@
 // only; the work is in core/registry.
 #include "app/cli/models_commands.h"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -44,23 +45,30 @@ std::string cell(const json& v) {
   return v.dump();
 }
 
-// The first metrics of a version for tables: test ones first (the held-out split), then val.
-std::string metricsCell(const json& metrics, int at_most = 2) {
-  if (!metrics.is_object()) return "";
-  std::vector<std::pair<int, std::string>> keys;
-  for (const auto& [k, v] : metrics.items()) {
-    const int rank = k.rfind("test/", 0) == 0 ? 0 : k.rfind("val/", 0) == 0 ? 1 : 2;
-    keys.emplace_back(rank, k);
-  }
-  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+// Metric keys in the order people read them: test (the held-out split), val, train, others;
+// the system ones (sys/…) only in --json.
+std::vector<std::string> orderedMetricKeys(const json& metrics) {
+  std::vector<std::pair<int, std::string>> ranked;
+  if (metrics.is_object())
+    for (const auto& [k, m] : metrics.items()) {
+      if (k.rfind("sys/", 0) == 0) continue;
+      ranked.emplace_back(k.rfind("test/", 0) == 0 ? 0 : k.rfind("val/", 0) == 0 ? 1 : k.rfind("train/", 0) == 0 ? 2 : 3, k);
+    }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> keys;
+  for (auto& [rank, k] : ranked) keys.push_back(std::move(k));
+  return keys;
+}
+
+// The first metrics of a version for tables.
+std::string metricsCell(const json& metrics, std::size_t at_most = 2) {
+  const auto keys = orderedMetricKeys(metrics);
   std::string out;
-  int shown = 0;
-  for (const auto& [rank, k] : keys) {
-    if (shown++ == at_most) return out + " …";
-    const auto& m = metrics[k];
-    out += (out.empty() ? "" : "  ") + k + "=" + cell(m.is_object() ? m.value("last", json()) : m);
+  for (std::size_t i = 0; i < keys.size() && i < at_most; ++i) {
+    const auto& m = metrics[keys[i]];
+    out += (out.empty() ? "" : "  ") + keys[i] + "=" + cell(m.is_object() ? m.value("last", json()) : m);
   }
-  return out;
+  return keys.size() > at_most ? out + " …" : out;
 }
 
 void modelsList(const Workspace& ws, bool json_mode) {
@@ -88,10 +96,12 @@ void modelsList(const Workspace& ws, bool json_mode) {
 // show
 
 void printMetrics(const json& metrics) {
-  if (!metrics.is_object() || metrics.empty()) return;
+  const auto keys = orderedMetricKeys(metrics);
+  if (keys.empty()) return;
   std::cout << "\nMetrics\n";
   std::vector<std::vector<std::string>> rows = {{"  KEY", "LAST", "MIN", "MAX"}};
-  for (const auto& [k, m] : metrics.items()) {
+  for (const auto& k : keys) {
+    const json& m = metrics[k];
     if (m.is_object())
       rows.push_back({"  " + k, cell(m.value("last", json())), cell(m.value("min", json())), cell(m.value("max", json()))});
     else
@@ -114,14 +124,20 @@ void printLineage(const registry::ModelVersion& v) {
   printTable(std::cout, rows);
 }
 
+// One line per format; sizes and times as people read them.
 void printExports(const json& exports) {
   if (!exports.is_object() || exports.empty()) return;
   std::cout << "\nExports\n";
   for (const auto& [format, result] : exports.items()) {
     std::string text;
     if (result.is_object())
-      for (const auto& [k, val] : result.items())
-        text += (text.empty() ? "" : ", ") + k + " " + (k == "at" && val.is_number() ? formatLocalTime(val.get<double>()) : cell(val));
+      for (const auto& [k, val] : result.items()) {
+        if (k == "checked_by" || k == "parity_passed") continue;  // the same as runtime / max_abs_diff
+        const std::string shown = k == "at" && val.is_number()           ? formatLocalTime(val.get<double>())
+                                  : k == "size_bytes" && val.is_number() ? formatBytes(val.get<std::uint64_t>())
+                                                                         : cell(val);
+        text += (text.empty() ? "" : ", ") + k + " " + shown;
+      }
     std::cout << "  " << format << "  " << text << '\n';
   }
 }
@@ -242,21 +258,22 @@ void modelsAlias(const Workspace& ws, bool json_mode, const AliasArgs& a) {
   const auto it = before.aliases.find(a.alias);
   const std::optional<int> from = it == before.aliases.end() ? std::nullopt : std::optional<int>(it->second);
   std::optional<int> to;
+  bool changed = true;
   if (a.remove) {
     if (!from) fail(a.name + " has no alias '" + a.alias + "'");
     check(reg->removeAlias(a.name, a.alias, a.reason, cliActor("alias")));
   } else {
     to = parseVersionNumber(a.version);
-    check(reg->setAlias(a.name, a.alias, *to, a.reason, cliActor("alias")));
+    check(reg->setAlias(a.name, a.alias, *to, a.reason, cliActor("alias"), &changed));
   }
   if (json_mode) {
     auto opt = [](const std::optional<int>& v) { return v ? json(*v) : json(nullptr); };
     std::cout << json{{"model", a.name}, {"alias", a.alias}, {"from_version", opt(from)}, {"to_version", opt(to)},
-                      {"changed", from != to}}.dump(2) << '\n';
+                      {"changed", changed}}.dump(2) << '\n';
     return;
   }
   const std::string label = a.name + "@" + a.alias;
-  if (from == to)
+  if (!changed)
     std::cout << label << " already points at " << versionText(to) << " (nothing changed)\n";
   else if (!to)
     std::cout << "removed " << label << " (was " << versionText(from) << ")\n";
@@ -298,7 +315,10 @@ void modelsDescribe(const Workspace& ws, bool json_mode, const std::string& ref,
   RegistryHandle reg(ws);
   const auto v = unwrap(reg->resolve(ref));
   check(reg->setDescription(v.model, v.version, text));
-  if (json_mode) std::cout << json{{"ref", versionRef(v)}, {"description", text}}.dump(2) << '\n';
+  if (json_mode)
+    std::cout << json{{"ref", versionRef(v)}, {"description", text}}.dump(2) << '\n';
+  else
+    std::cout << versionRef(v) << ": " << (text.empty() ? "description removed" : "description set") << '\n';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ void modelsPromote(const Workspace& ws, bool json_mode, registry::PromoteRequest
   if (r.passed) return;
   std::string failed;
   for (const auto& c : r.checks)
-    if (!c.passed) failed += (failed.empty() ? "" : "; ") + c.condition + (c.detail.empty() ? "" : " (" + c.detail + ")");
+    if (!c.passed) failed += (failed.empty() ? "" : "; ") + c.condition + (c.detail.empty() ? "" : ": " + c.detail);
   throw CliError{"quality gate failed: " + failed + "; " + q.name + "@" + q.to + " unchanged", kExitGateFailed};
 }
 

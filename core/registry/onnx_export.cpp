@@ -47,11 +47,13 @@ std::string refusal(const std::string& type) {
   if (type == "text_bag")
     return "text_bag cannot be exported to ONNX: its EmbeddingBag averages variable-length "
            "token lists located by offsets, which ONNX opset 13 has no operator for (nor "
-           "OpenCV's dnn runtime)" + instead;
+           "OpenCV's dnn runtime)" +
+           instead;
   if (type == "text_transformer")
     return "text_transformer cannot be exported to ONNX: it embeds variable-length token lists "
            "located by offsets and averages them under a padding mask, which this exporter "
-           "cannot express at opset 13 (nor OpenCV's dnn runtime run)" + instead;
+           "cannot express at opset 13 (nor OpenCV's dnn runtime run)" +
+           instead;
   if (type == "torchscript")
     return "an imported TorchScript model cannot be exported to ONNX: Workbench does not know "
            "its layers, only the scripted code does; use the bundle (--format bundle), or "
@@ -69,8 +71,8 @@ class LayerWriter {
   /// Gemm with PREFIX.weight (or WEIGHT, an initializer already added) and PREFIX.bias.
   std::string linear(const std::string& x, const std::string& prefix,
                      const std::string& weight = {}) {
-    const std::string w = weight.empty() ? m_g.tensor(prefix + ".weight", m_t.at(prefix + ".weight"))
-                                         : weight;
+    const std::string w =
+        weight.empty() ? m_g.tensor(prefix + ".weight", m_t.at(prefix + ".weight")) : weight;
     const std::string b = m_g.tensor(prefix + ".bias", m_t.at(prefix + ".bias"));
     return m_g.node("Gemm", {x, w, b}, prefix, {{"transB", std::int64_t{1}}});
   }
@@ -79,7 +81,8 @@ class LayerWriter {
                    std::int64_t pad) {
     const at::Tensor& weight = m_t.at(prefix + ".weight");
     std::vector<std::string> inputs{x, m_g.tensor(prefix + ".weight", weight)};
-    if (m_t.has(prefix + ".bias")) inputs.push_back(m_g.tensor(prefix + ".bias", m_t.at(prefix + ".bias")));
+    if (m_t.has(prefix + ".bias"))
+      inputs.push_back(m_g.tensor(prefix + ".bias", m_t.at(prefix + ".bias")));
     return m_g.node("Conv", inputs, prefix,
                     {{"kernel_shape", Ints{weight.size(2), weight.size(3)}},
                      {"strides", Ints{stride, stride}},
@@ -104,10 +107,11 @@ class LayerWriter {
         return m_g.node("Mul", {x, m_g.node("Sigmoid", {x}, name + ".sigmoid")}, name + ".silu");
       case Activation::Gelu: {
         // Exact GELU (LibTorch's default): x · ½ · (1 + erf(x / √2)).
-        const auto scaled = m_g.node("Div", {x, m_g.scalar(name + ".sqrt2", std::sqrt(2.0f))},
-                                     name + ".gelu_div");
+        const auto scaled =
+            m_g.node("Div", {x, m_g.scalar(name + ".sqrt2", std::sqrt(2.0f))}, name + ".gelu_div");
         const auto erf = m_g.node("Erf", {scaled}, name + ".gelu_erf");
-        const auto one = m_g.node("Add", {erf, m_g.scalar(name + ".one", 1.0f)}, name + ".gelu_add");
+        const auto one =
+            m_g.node("Add", {erf, m_g.scalar(name + ".one", 1.0f)}, name + ".gelu_add");
         const auto times = m_g.node("Mul", {x, one}, name + ".gelu_mul");
         return m_g.node("Mul", {times, m_g.scalar(name + ".half", 0.5f)}, name + ".gelu");
       }
@@ -164,7 +168,8 @@ std::pair<std::int64_t, std::int64_t> fixedPool(std::int64_t in, std::int64_t ou
 /// average pooling is linear, so pool-then-Linear equals one Linear on the unpooled map.
 std::string foldPoolIntoWeight(LayerWriter& w, const std::string& prefix, std::int64_t channels,
                                std::int64_t h, std::int64_t wd) {
-  const at::Tensor weight = w.tensors().at(prefix + ".weight").detach().cpu().to(at::kFloat).contiguous();
+  const at::Tensor weight =
+      w.tensors().at(prefix + ".weight").detach().cpu().to(at::kFloat).contiguous();
   const std::int64_t outputs = weight.size(0), pooled = kLenetPooled * kLenetPooled;
   if (weight.size(1) != channels * pooled)
     throw ExportError(prefix + ".weight has " + std::to_string(weight.size(1)) +
@@ -192,8 +197,10 @@ std::string foldPoolIntoWeight(LayerWriter& w, const std::string& prefix, std::i
 std::string writeLenet(LayerWriter& w, const models::Model& model, std::string x) {
   const Activation kind = activationOf(model);
   GraphWriter& g = w.graph();
-  x = w.pool("MaxPool", w.activation(w.conv(x, "conv1", 1, 2), kind, "conv1"), {2, 2}, {2, 2}, 0, "pool1");
-  x = w.pool("MaxPool", w.activation(w.conv(x, "conv2", 1, 0), kind, "conv2"), {2, 2}, {2, 2}, 0, "pool2");
+  x = w.pool("MaxPool", w.activation(w.conv(x, "conv1", 1, 2), kind, "conv1"), {2, 2}, {2, 2}, 0,
+             "pool1");
+  x = w.pool("MaxPool", w.activation(w.conv(x, "conv2", 1, 0), kind, "conv2"), {2, 2}, {2, 2}, 0,
+             "pool2");
   // Spatial size after conv1 (5×5, pad 2), pool, conv2 (k×k, no pad), pool.
   const std::int64_t k1 = w.tensors().at("conv1.weight").size(2);
   const std::int64_t k2 = w.tensors().at("conv2.weight").size(2);
@@ -216,8 +223,8 @@ std::string writeLenet(LayerWriter& w, const models::Model& model, std::string x
 std::string writeBasicBlock(LayerWriter& w, const std::string& x, const std::string& p,
                             std::int64_t stride) {
   GraphWriter& g = w.graph();
-  std::string y = g.node("Relu", {w.batchNorm(w.conv(x, p + "conv1", stride, 1), p + "bn1")},
-                         p + "relu1");
+  std::string y =
+      g.node("Relu", {w.batchNorm(w.conv(x, p + "conv1", stride, 1), p + "bn1")}, p + "relu1");
   y = w.batchNorm(w.conv(y, p + "conv2", 1, 1), p + "bn2");
   const std::string skip =
       w.tensors().has(p + "downsample.0.weight")
@@ -274,7 +281,7 @@ void addMetadata(onnx::ModelProto& proto, const std::string& key, const nlohmann
 
 void writeModelInfo(onnx::ModelProto& proto, const LoadedModel& loaded, int opset) {
   const auto& model = *loaded.model;
-  const nlohmann::json& meta = loaded.meta;
+  const nlohmann::json meta = loaded.meta.is_object() ? loaded.meta : nlohmann::json::object();
   proto.set_ir_version(onnx::IR_VERSION);
   auto* op = proto.add_opset_import();
   op->set_domain("");
@@ -322,12 +329,39 @@ void writeGraph(onnx::ModelProto& proto, const LoadedModel& loaded) {
     setTensorType(*graph->add_output(), "value", {});
 }
 
+/// ONNX 1.12's shape inference does not compare a Gemm's or Conv's weight with its input's
+/// features / channels, so a weight sized for another input would only fail when run.
+void checkInnerSizes(const onnx::GraphProto& graph) {
+  std::map<std::string, Ints> dims;  // -1: not known (the batch)
+  const auto record = [&](const onnx::ValueInfoProto& v) {
+    if (!v.type().has_tensor_type() || !v.type().tensor_type().has_shape()) return;
+    Ints& d = dims[v.name()];
+    for (const auto& dim : v.type().tensor_type().shape().dim())
+      d.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+  };
+  for (const auto& v : graph.input()) record(v);
+  for (const auto& v : graph.value_info()) record(v);
+  for (const auto& t : graph.initializer()) dims[t.name()] = Ints(t.dims().begin(), t.dims().end());
+  for (const auto& node : graph.node()) {
+    if (node.op_type() != "Gemm" && node.op_type() != "Conv") continue;
+    const auto x = dims.find(node.input(0));
+    const auto w = dims.find(node.input(1));  // Gemm: transB, [out, in]; Conv: [out, in, k, k]
+    if (x == dims.end() || w == dims.end() || x->second.size() < 2 || w->second.size() < 2)
+      continue;
+    if (x->second[1] >= 0 && x->second[1] != w->second[1])
+      throw ExportError(node.name() + ": its input has " + std::to_string(x->second[1]) +
+                        (node.op_type() == "Gemm" ? " features" : " channels") +
+                        ", its weight expects " + std::to_string(w->second[1]));
+  }
+}
+
 /// The C++ checker, then strict shape inference (on a copy) so mismatched sizes fail here.
 void validate(const onnx::ModelProto& proto) {
   onnx::checker::check_model(proto);
   onnx::ModelProto copy = proto;
   onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(),
                                      onnx::ShapeInferenceOptions(true, 1, false));
+  checkInnerSizes(copy.graph());
 }
 
 }  // namespace
@@ -338,7 +372,8 @@ Result<std::string> exportOnnx(const LoadedModel& loaded, int opset) {
   const std::string context = "onnx export (" + type + ")";
   if (auto why = refusal(type); !why.empty()) return makeError(why, context);
   if (opset != kOnnxOpset)
-    return makeError("opset " + std::to_string(opset) + " is not supported; the exporter writes opset " +
+    return makeError("opset " + std::to_string(opset) +
+                         " is not supported; the exporter writes opset " +
                          std::to_string(kOnnxOpset),
                      context);
   if (loaded.task.classification != (loaded.model->input().classes > 0))
@@ -350,7 +385,8 @@ Result<std::string> exportOnnx(const LoadedModel& loaded, int opset) {
     writeGraph(proto, loaded);
     validate(proto);
     std::string bytes;
-    if (!proto.SerializeToString(&bytes)) return makeError("protobuf could not serialise the graph", context);
+    if (!proto.SerializeToString(&bytes))
+      return makeError("protobuf could not serialise the graph", context);
     return bytes;
   } catch (const ExportError& e) {
     return makeError(e.what(), context);

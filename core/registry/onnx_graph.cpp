@@ -52,15 +52,16 @@ std::string GraphWriter::floats(const std::string& name, const std::vector<std::
   t->set_data_type(onnx::TensorProto::FLOAT);
   for (const auto d : dims) t->add_dims(d);
   // raw_data is little-endian float32, the host layout here (x86-64, arm64).
-  t->set_raw_data(std::string(reinterpret_cast<const char*>(values.data()),
-                              values.size() * sizeof(float)));
+  t->set_raw_data(
+      std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
   return unique_name;
 }
 
 std::string GraphWriter::tensor(const std::string& name, const at::Tensor& tensor) {
   const at::Tensor t = tensor.detach().cpu().to(at::kFloat).contiguous();
   std::vector<float> values(static_cast<std::size_t>(t.numel()));
-  if (!values.empty()) std::memcpy(values.data(), t.data_ptr<float>(), values.size() * sizeof(float));
+  if (!values.empty())
+    std::memcpy(values.data(), t.data_ptr<float>(), values.size() * sizeof(float));
   return floats(name, std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()), values);
 }
 

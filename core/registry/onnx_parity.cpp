@@ -3,6 +3,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <opencv2/core/utility.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
 
 #include <algorithm>
@@ -27,6 +28,18 @@ double maxAbsDiff(const float* a, const float* b, std::size_t n) {
   return worst;
 }
 
+// OpenCV also logs an importer failure to stderr; the Error carries the same text.
+class QuietOpenCv {
+ public:
+  QuietOpenCv() : m_old(cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT)) {}
+  ~QuietOpenCv() { cv::utils::logging::setLogLevel(m_old); }
+  QuietOpenCv(const QuietOpenCv&) = delete;
+  QuietOpenCv& operator=(const QuietOpenCv&) = delete;
+
+ private:
+  cv::utils::logging::LogLevel m_old;
+};
+
 }  // namespace
 
 Result<OnnxParity> checkOnnxParity(const std::string& onnx_bytes, const ExampleBatch& examples) {
@@ -34,15 +47,18 @@ Result<OnnxParity> checkOnnxParity(const std::string& onnx_bytes, const ExampleB
   if (!examples.inputs.defined() || !examples.expected.defined() || examples.inputs.dim() < 2)
     return makeError("the bundle has no examples to run", context);
   if (!examples.inputs.is_floating_point())
-    return makeError("the examples are not float tensors (text models have no ONNX graph)", context);
+    return makeError("the examples are not float tensors (text models have no ONNX graph)",
+                     context);
   OnnxParity parity;
   parity.runtime = "OpenCV dnn " + cv::getVersionString();
   parity.examples = static_cast<int>(examples.inputs.size(0));
   try {
+    const QuietOpenCv quiet;
     cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx_bytes.data(), onnx_bytes.size());
     at::Tensor inputs = examples.inputs.detach().cpu().to(at::kFloat).contiguous();
     const std::vector<int> sizes(inputs.sizes().begin(), inputs.sizes().end());
-    const cv::Mat blob(static_cast<int>(sizes.size()), sizes.data(), CV_32F, inputs.data_ptr<float>());
+    const cv::Mat blob(static_cast<int>(sizes.size()), sizes.data(), CV_32F,
+                       inputs.data_ptr<float>());
     net.setInput(blob, "input");
     const cv::Mat out = net.forward();
     const at::Tensor expected = examples.expected.detach().cpu().to(at::kFloat).contiguous();

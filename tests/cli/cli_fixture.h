@@ -11,12 +11,14 @@
 #include <bit>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <memory>
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/data/importer.h"
 #include "core/store/database.h"
 #include "core/store/metrics_reader.h"
 #include "core/store/metrics_writer.h"
@@ -88,6 +90,24 @@ inline QStringList namesOf(const QJsonArray& runs) {
   return out;
 }
 
+// An MLP on Iris that trains in well under a second per epoch (configs/iris.yaml of addIris).
+inline constexpr const char* kIrisConfig = R"(experiment: iris
+data:
+  dataset: iris@latest
+  transforms: [{name: standardize}]
+  batch_size: 16
+  workers: 0
+model:
+  type: mlp
+  hidden: [8]
+optim:
+  name: adam
+  lr: 0.01
+trainer:
+  epochs: 4
+  seed: 5
+)";
+
 // A workspace made through core, for the CLI to work on.
 struct Fixture {
   QTemporaryDir tmp;
@@ -131,6 +151,24 @@ struct Fixture {
     wb::store::MetricsReader reader(*db);
     auto s = reader.series(run_id, key);
     return s ? *s : std::vector<MetricPoint>{};
+  }
+
+  void writeConfig(const std::string& name, const std::string& text) {
+    fs::create_directories(ws.configsDir());
+    std::ofstream(ws.configsDir() / name) << text;
+  }
+
+  /// resources/iris.csv as dataset iris (iris@1) and configs/iris.yaml (kIrisConfig). An
+  /// error's text; empty on success.
+  std::string addIris() {
+    wb::data::ImportOptions o;
+    o.dataset = "iris";
+    o.format = wb::data::SourceFormat::Table;
+    o.source = fs::path(WB_SOURCE_DIR) / "resources" / "iris.csv";
+    auto r = wb::data::importDataset(ws, o);
+    if (!r) return r.error().text();
+    writeConfig("iris.yaml", kIrisConfig);
+    return {};
   }
 
   std::int64_t count(const std::string& sql) {

@@ -11,33 +11,10 @@
 #include <fstream>
 
 #include "cli_fixture.h"
-#include "core/data/importer.h"
 
 using namespace wbtest;
 
 namespace {
-
-void writeFile(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-}
-
-constexpr const char* kConfig = R"(experiment: iris
-data:
-  dataset: iris@latest
-  transforms: [{name: standardize}]
-  batch_size: 16
-  workers: 0
-model:
-  type: mlp
-  hidden: [8]
-optim:
-  name: adam
-  lr: 0.02
-trainer:
-  epochs: 2
-  seed: 5
-)";
 
 QStringList qargs(std::initializer_list<const char*> args) {
   QStringList out;
@@ -93,16 +70,12 @@ class TestCliModels : public QObject {
   void initTestCase() {
     m_f = makeFixture();
     QVERIFY(m_f);
-    wb::data::ImportOptions o;
-    o.dataset = "iris";
-    o.format = wb::data::SourceFormat::Table;
-    o.source = fs::path(WB_SOURCE_DIR) / "resources" / "iris.csv";
-    auto imported = wb::data::importDataset(m_f->ws, o);
-    QVERIFY2(imported.ok(), imported.ok() ? "" : imported.error().text().c_str());
-    writeFile(m_f->ws.configsDir() / "iris.yaml", kConfig);
+    const std::string error = m_f->addIris();
+    QVERIFY2(error.empty(), error.c_str());
     const QStringList ws = {QStringLiteral("-w"), m_f->root()};
-    const auto results = runWbAll({WbCall{ws + qargs({"train", "iris", "--name", "first"}), {}, {}, {}},
-                                   WbCall{ws + qargs({"train", "iris", "trainer.seed=9", "--name", "second"}), {}, {}, {}}});
+    const QStringList train = qargs({"train", "iris", "trainer.epochs=2"});
+    const auto results = runWbAll({WbCall{ws + train + qargs({"--name", "first"}), {}, {}, {}},
+                                   WbCall{ws + train + qargs({"trainer.seed=9", "--name", "second"}), {}, {}, {}}});
     for (const auto& r : results) WB_VERIFY_RUN(r);
     m_first = m_f->find("first").id;
     m_second = m_f->find("second").id;
@@ -214,6 +187,14 @@ class TestCliModels : public QObject {
     auto text = wb(qargs({"models", "history", "iris"}));
     WB_VERIFY_RUN(text);
     QVERIFY2(text.out.contains("v1 → v2") && text.out.contains("first release"), text.out.constData());
+    // Columns line up on screen: "→" and "—" are one column, not three bytes (they were
+    // padded by bytes, pushing REASON left on every row with an arrow).
+    const QStringList lines = QString::fromUtf8(text.out).split(QLatin1Char('\n'));
+    const auto column = lines[0].indexOf(QStringLiteral("REASON"));
+    QVERIFY(column > 0);
+    for (const auto& line : lines)
+      if (line.contains(QStringLiteral("first release")))
+        QCOMPARE(line.indexOf(QStringLiteral("first release")), column);
   }
 
   void promoteFailingGateChangesNothing() {
@@ -407,7 +388,7 @@ class TestCliModels : public QObject {
 
   void badInputsAreOneClearLine() {
     const QString notes = m_f->path(QStringLiteral("notes.txt"));
-    writeFile(notes.toStdString(), "not a model\n");
+    std::ofstream(notes.toStdString()) << "not a model\n";
     struct Case {
       QStringList args;
       QByteArray needle;

@@ -20,23 +20,6 @@ void writeFile(const fs::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-constexpr const char* kConfig = R"(experiment: iris
-data:
-  dataset: iris@latest
-  transforms: [{name: standardize}]
-  batch_size: 16
-  workers: 0
-model:
-  type: mlp
-  hidden: [8]
-optim:
-  name: adam
-  lr: 0.01
-trainer:
-  epochs: 4
-  seed: 5
-)";
-
 // True while PID runs (a zombie has ended; it only waits to be reaped).
 bool alive(pid_t pid) {
   if (pid <= 0 || ::kill(pid, 0) != 0) return false;
@@ -64,13 +47,8 @@ class TestCliTrain : public QObject {
   void init() {
     m_f = makeFixture();
     QVERIFY(m_f);
-    wb::data::ImportOptions o;
-    o.dataset = "iris";
-    o.format = wb::data::SourceFormat::Table;
-    o.source = fs::path(WB_SOURCE_DIR) / "resources" / "iris.csv";
-    auto r = wb::data::importDataset(m_f->ws, o);
-    QVERIFY2(r.ok(), r.ok() ? "" : r.error().text().c_str());
-    writeFile(m_f->ws.configsDir() / "iris.yaml", kConfig);
+    const std::string error = m_f->addIris();
+    QVERIFY2(error.empty(), error.c_str());
   }
 
   void trainEmitsJsonEventsAndRecordsTheRun() {
@@ -93,7 +71,7 @@ class TestCliTrain : public QObject {
   }
 
   void badConfigIsOneClearLine() {
-    writeFile(m_f->ws.configsDir() / "bad.yaml", std::string(kConfig) + "optim2: {}\n");
+    writeFile(m_f->ws.configsDir() / "bad.yaml", std::string(kIrisConfig) + "optim2: {}\n");
     auto r = wb({QStringLiteral("train"), QStringLiteral("bad")});
     QVERIFY(!r.ok());
     QVERIFY2(r.err.contains("optim2") && r.err.contains("bad.yaml:"), r.describe().constData());
@@ -233,7 +211,7 @@ class TestCliTrain : public QObject {
     WbCall call;
     call.args = {QStringLiteral("-w"), m_f->root(), QStringLiteral("--json"), QStringLiteral("train"),
                  QStringLiteral("iris"), QStringLiteral("--dry-run"), QStringLiteral("--stdin-text")};
-    std::string text = kConfig;
+    std::string text = kIrisConfig;
     text.replace(text.find("hidden: [8]"), 11, "hidden: [16]");
     call.input = QByteArray::fromStdString(text);
     auto s = runWb(call);

@@ -2,6 +2,7 @@
 // (C++ and Python) accepts and that OpenCV's dnn runtime runs to the same numbers as LibTorch
 // (max abs diff < 1e-4), with the preprocessing in its metadata; text models are refused with
 // the reason.
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -32,6 +33,7 @@ namespace {
 
 constexpr double kParityTolerance = 1e-4;
 constexpr std::int64_t kExamples = 5;
+constexpr double kLastLayerGain = 25;
 
 struct Case {
   std::string type;
@@ -49,9 +51,11 @@ json signatureOf(const models::ModelInput& input) {
               {"inputs", {{{"name", "input"}, {"datatype", "FP32"}, {"shape", in_shape}}}}};
   if (classification) {
     json classes = json::array();
-    for (std::int64_t c = 0; c < input.classes; ++c) classes.push_back("class " + std::to_string(c));
+    for (std::int64_t c = 0; c < input.classes; ++c)
+      classes.push_back("class " + std::to_string(c));
     sig["classes"] = classes;
-    sig["outputs"] = {{{"name", "probabilities"}, {"datatype", "FP32"}, {"shape", {-1, input.classes}}}};
+    sig["outputs"] = {
+        {{"name", "probabilities"}, {"datatype", "FP32"}, {"shape", {-1, input.classes}}}};
   } else {
     sig["target"] = "y";
     sig["outputs"] = {{{"name", "value"}, {"datatype", "FP32"}, {"shape", {-1}}}};
@@ -75,6 +79,13 @@ LoadedModel makeLoaded(const Case& c, std::uint64_t seed) {
     for (int i = 0; i < 3; ++i) loaded.model->forward(torch::randn(shape) * 1.5 + 0.3);
   }
   loaded.model->eval();
+  {
+    // A sharper last layer spreads the probabilities, so parity compares more than a near-
+    // uniform softmax.
+    torch::NoGradGuard no_grad;
+    for (auto& [name, t] : loaded.model->namedParameters())
+      if (name.rfind("head.", 0) == 0 || name.rfind("fc.", 0) == 0) t.mul_(kLastLayerGain);
+  }
   loaded.task.classification = c.input.classes > 0;
   loaded.task.classes = static_cast<int>(c.input.classes);
   loaded.task.target_mean = c.target_mean;
@@ -84,9 +95,13 @@ LoadedModel makeLoaded(const Case& c, std::uint64_t seed) {
     preprocessing["target_mean"] = c.target_mean;
     preprocessing["target_scale"] = c.target_scale;
   }
-  loaded.meta = {{"format", "workbench.bundle"}, {"name", "onnx-test"}, {"version", 3},
-                 {"type", c.type}, {"params", loaded.model->params()},
-                 {"input", c.input.toJson()}, {"signature", signatureOf(c.input)},
+  loaded.meta = {{"format", "workbench.bundle"},
+                 {"name", "onnx-test"},
+                 {"version", 3},
+                 {"type", c.type},
+                 {"params", loaded.model->params()},
+                 {"input", c.input.toJson()},
+                 {"signature", signatureOf(c.input)},
                  {"preprocessing", preprocessing}};
   return loaded;
 }
@@ -105,6 +120,12 @@ ExampleBatch makeExamples(LoadedModel& loaded, std::int64_t count, std::uint64_t
   return batch;
 }
 
+// How far the expected outputs spread (max − min): parity on near-constant outputs (a saturated
+// softmax) would prove little.
+double outputSpread(const at::Tensor& expected) {
+  return (expected.max() - expected.min()).item<double>();
+}
+
 std::map<std::string, std::string> metadataOf(const onnx::ModelProto& proto) {
   std::map<std::string, std::string> out;
   for (const auto& p : proto.metadata_props()) out[p.key()] = p.value();
@@ -117,7 +138,8 @@ QString pythonCheck(const std::string& bytes, QString* error) {
   const QString path = dir.filePath(QStringLiteral("model.onnx"));
   QFile file(path);
   if (!file.open(QIODevice::WriteOnly) ||
-      file.write(bytes.data(), static_cast<qint64>(bytes.size())) != static_cast<qint64>(bytes.size()))
+      file.write(bytes.data(), static_cast<qint64>(bytes.size())) !=
+          static_cast<qint64>(bytes.size()))
     return *error = QStringLiteral("cannot write ") + path, QString();
   file.close();
   QProcess python;
@@ -133,6 +155,28 @@ QString pythonCheck(const std::string& bytes, QString* error) {
   return QString::fromUtf8(python.readAllStandardOutput()).trimmed();
 }
 
+// A model claiming to be an mlp whose tensors do not fit that layout: a head weight of another
+// rank, or a parameter the mlp does not have.
+struct OddHead : torch::nn::Module {
+  explicit OddHead(std::vector<std::int64_t> weight_shape) {
+    register_parameter("weight", torch::randn(weight_shape));
+    register_parameter("bias", torch::randn({3}));
+  }
+};
+struct OddNet : torch::nn::Module {
+  OddNet(std::vector<std::int64_t> weight_shape, bool extra) {
+    register_module("head", std::make_shared<OddHead>(std::move(weight_shape)));
+    if (extra) register_parameter("extra", torch::randn({2}));
+  }
+};
+class OddMlp final : public models::Model {
+ public:
+  OddMlp(std::vector<std::int64_t> weight_shape, bool extra)
+      : Model("mlp", {{"hidden", json::array()}, {"activation", "relu"}}, {{4}, 3, 0},
+              std::make_shared<OddNet>(std::move(weight_shape), extra)) {}
+  at::Tensor forward(const at::Tensor& inputs, const at::Tensor&) override { return inputs; }
+};
+
 }  // namespace
 
 class TestOnnx : public QObject {
@@ -146,6 +190,7 @@ class TestOnnx : public QObject {
   void textModelsAreRefusedWithTheReason_data();
   void textModelsAreRefusedWithTheReason();
   void otherOpsetsAreRefused();
+  void anInvalidGraphIsAnError();
 };
 
 void TestOnnx::exportsWithParity_data() {
@@ -169,14 +214,16 @@ void TestOnnx::exportsWithParity_data() {
   // LeNet's adaptive 5×5 pooling: identity at 28 px, AveragePool k2/s1 at 32, k2/s2 at 48,
   // folded into the first Linear where its windows differ (22×18).
   row("lenet 28 px", "lenet", "{}", R"({"shape": [1, 28, 28], "classes": 10})");
-  row("lenet 32 px gelu", "lenet", R"({"activation": "gelu"})", R"({"shape": [3, 32, 32], "classes": 10})");
-  row("lenet 48 px silu", "lenet", R"({"activation": "silu"})", R"({"shape": [1, 48, 48], "classes": 3})");
+  row("lenet 32 px gelu", "lenet", R"({"activation": "gelu"})",
+      R"({"shape": [3, 32, 32], "classes": 10})");
+  row("lenet 48 px silu", "lenet", R"({"activation": "silu"})",
+      R"({"shape": [1, 48, 48], "classes": 3})");
   row("lenet 22x18 tanh regression, no hidden", "lenet", R"({"activation": "tanh", "hidden": []})",
       R"({"shape": [1, 22, 18], "classes": 0})", 10.0, 3.0);
   row("resnet_small", "resnet_small", "{}", R"({"shape": [3, 32, 32], "classes": 10})");
   row("resnet_small max pool regression", "resnet_small",
-      R"({"channels": [8, 16], "blocks": 1, "pool": "max"})", R"({"shape": [3, 16, 16], "classes": 0})",
-      1.5, 0.75);
+      R"({"channels": [8, 16], "blocks": 1, "pool": "max"})",
+      R"({"shape": [3, 16, 16], "classes": 0})", 1.5, 0.75);
   row("resnet18 32 px", "resnet18", "{}", R"({"shape": [3, 32, 32], "classes": 10})");
   row("resnet18 imagenet stem", "resnet18", R"({"width": 8, "stem": "imagenet"})",
       R"({"shape": [3, 40, 40], "classes": 5})");
@@ -194,7 +241,10 @@ void TestOnnx::exportsWithParity() {
   LoadedModel loaded = makeLoaded(c, 7);
   const ExampleBatch examples = makeExamples(loaded, kExamples, 11);
 
+  QElapsedTimer timer;
+  timer.start();
   const auto bytes = exportOnnx(loaded);  // runs the C++ checker and strict shape inference
+  const qint64 export_ms = timer.restart();
   WB_VERIFY_OK(bytes);
   onnx::ModelProto proto;
   QVERIFY(proto.ParseFromString(*bytes));
@@ -210,12 +260,20 @@ void TestOnnx::exportsWithParity() {
   QVERIFY(json::parse(meta.at("workbench.signature")) == loaded.meta["signature"]);
   QCOMPARE(json::parse(meta.at("workbench.model")).at("type").get<std::string>(), c.type);
 
+  timer.restart();
   const auto parity = checkOnnxParity(*bytes, examples);
+  const qint64 parity_ms = timer.elapsed();
   WB_VERIFY_OK(parity);
   QCOMPARE(parity->examples, int(kExamples));
   QVERIFY2(parity->max_abs_diff < kParityTolerance,
            qPrintable(QStringLiteral("max abs diff %1").arg(parity->max_abs_diff)));
   QVERIFY(parity->runtime.rfind("OpenCV dnn 4.", 0) == 0);
+  qInfo(
+      "max abs diff %.3g over %d examples (%s); outputs span %.3g; %zu bytes, export %lld ms, "
+      "parity %lld ms",
+      parity->max_abs_diff, parity->examples, parity->runtime.c_str(),
+      outputSpread(examples.expected), bytes->size(), static_cast<long long>(export_ms),
+      static_cast<long long>(parity_ms));
   // The batch dimension is dynamic: one example runs too.
   const auto single = checkOnnxParity(*bytes, makeExamples(loaded, 1, 12));
   WB_VERIFY_OK(single);
@@ -247,14 +305,16 @@ void TestOnnx::parityRejectsAFileOpenCvCannotRead() {
   LoadedModel loaded = makeLoaded(c, 3);
   const auto parity = checkOnnxParity("not an onnx file", makeExamples(loaded, 2, 5));
   QVERIFY(!parity.ok());
-  QVERIFY2(parity.error().text().find("OpenCV dnn") != std::string::npos, parity.error().text().c_str());
+  QVERIFY2(parity.error().text().find("OpenCV dnn") != std::string::npos,
+           parity.error().text().c_str());
 }
 
 void TestOnnx::textModelsAreRefusedWithTheReason_data() {
   QTest::addColumn<QString>("type");
   QTest::addColumn<QString>("why");
   QTest::newRow("text_bag") << QStringLiteral("text_bag") << QStringLiteral("EmbeddingBag");
-  QTest::newRow("text_transformer") << QStringLiteral("text_transformer") << QStringLiteral("padding mask");
+  QTest::newRow("text_transformer")
+      << QStringLiteral("text_transformer") << QStringLiteral("padding mask");
 }
 
 void TestOnnx::textModelsAreRefusedWithTheReason() {
@@ -274,7 +334,39 @@ void TestOnnx::otherOpsetsAreRefused() {
   LoadedModel loaded = makeLoaded({"mlp", {{"hidden", {8}}}, {{4}, 3, 0}}, 1);
   const auto bytes = exportOnnx(loaded, 17);
   QVERIFY(!bytes.ok());
-  QVERIFY2(bytes.error().text().find("opset 13") != std::string::npos, bytes.error().text().c_str());
+  QVERIFY2(bytes.error().text().find("opset 13") != std::string::npos,
+           bytes.error().text().c_str());
+}
+
+// Pins the validation step: the checker / strict shape inference run before bytes are returned,
+// and a parameter the walk leaves out fails the export instead of vanishing from the graph.
+void TestOnnx::anInvalidGraphIsAnError() {
+  LoadedModel wrong_size;
+  wrong_size.model =
+      std::make_unique<OddMlp>(std::vector<std::int64_t>{3, 4, 1}, false);  // Gemm needs 2-D
+  const auto mismatch = exportOnnx(wrong_size);
+  QVERIFY(!mismatch.ok());
+  QVERIFY2(mismatch.error().text().find("not valid ONNX") != std::string::npos ||
+               mismatch.error().text().find("checker") != std::string::npos,
+           mismatch.error().text().c_str());
+  QVERIFY2(mismatch.error().text().find("Gemm") != std::string::npos,
+           mismatch.error().text().c_str());
+
+  // A weight sized for 5 features on a 4-feature input: ONNX's own shape inference lets it by.
+  LoadedModel five;
+  five.model = std::make_unique<OddMlp>(std::vector<std::int64_t>{3, 5}, false);
+  const auto inner = exportOnnx(five);
+  QVERIFY(!inner.ok());
+  QVERIFY2(inner.error().text().find("head: its input has 4 features, its weight expects 5") !=
+               std::string::npos,
+           inner.error().text().c_str());
+
+  LoadedModel extra;
+  extra.model = std::make_unique<OddMlp>(std::vector<std::int64_t>{3, 4}, true);
+  const auto unused = exportOnnx(extra);
+  QVERIFY(!unused.ok());
+  QVERIFY2(unused.error().text().find("parameter 'extra' has no place") != std::string::npos,
+           unused.error().text().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestOnnx)
