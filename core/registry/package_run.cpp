@@ -2,9 +2,9 @@
 // gathered into a ModelPackage for packageModel().
 #include <torch/torch.h>
 
-#include <fstream>
 
 #include "core/common/clock.h"
+#include "core/common/files.h"
 #include "core/data/dataset_repository.h"
 #include "core/data/feature_transforms.h"
 #include "core/data/importer.h"
@@ -92,15 +92,16 @@ Result<Json> metricsOf(store::Database& db, const std::string& run_id) {
 }
 
 // The raw input of one sample, as bundle.h describes it; image files go to FILES.
-Json rawInput(const Workspace& ws, const data::Manifest& manifest, const data::Sample& sample, std::size_t n,
-              std::map<std::string, std::string>& files) {
-  if (manifest.kind == data::DatasetKind::Text) return {{"text", data::DataLoader::sampleText(manifest, sample)}};
+Result<Json> rawInput(const Workspace& ws, const data::Manifest& manifest, const data::Sample& sample,
+                      std::size_t n, std::map<std::string, std::string>& files) {
+  if (manifest.kind == data::DatasetKind::Text) return Json{{"text", data::DataLoader::sampleText(manifest, sample)}};
   if (manifest.kind == data::DatasetKind::Images) {
     const std::string ext = fs::path(sample.key).extension().string();
     const std::string member = "examples/" + std::to_string(n) + (ext.empty() ? ".bin" : ext);
-    std::ifstream in(data::samplePath(ws, manifest, sample), std::ios::binary);
-    files[member] = std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    return {{"file", member}};
+    auto bytes = readFileBytes(data::samplePath(ws, manifest, sample));
+    if (!bytes) return makeError(bytes.error().text(), "example " + sample.key);
+    files[member] = std::move(*bytes);
+    return Json{{"file", member}};
   }
   Json row = Json::object();
   for (std::size_t c = 0; c < manifest.columns.size() && c < sample.values.size(); ++c)
@@ -143,9 +144,10 @@ Status addExamples(const Workspace& ws, const data::Manifest& manifest, const Js
     appendBatch(p, b);
     for (const std::size_t index : b.indices) {
       const data::Sample& s = manifest.samples[index];
-      const std::size_t n = p.examples.size();
+      auto input = rawInput(ws, manifest, s, p.examples.size(), p.example_files);
+      if (!input) return input.error();
       p.examples.push_back({{"key", s.key}, {"label", s.label}, {"split", std::string(data::toString(split))},
-                            {"input", rawInput(ws, manifest, s, n, p.example_files)}});
+                            {"input", std::move(*input)}});
     }
   }
   return {};

@@ -532,6 +532,36 @@ trainer: {epochs: 1, seed: 3}
     }
   }
 
+  // Imported TorchScript (model.pt bundles) loads through the same path, in a fresh process.
+  void torchScriptBundles() {
+    const fs::path dir = m_root / "torchscript";
+    fs::create_directories(dir);
+    auto made = run(QString::fromUtf8(kPython),
+                    {qs((fs::path(WB_SOURCE_DIR) / "tests/fixtures/make_torchscript.py").string()), qs(dir.string())});
+    QVERIFY2(made.exit_code == 0, made.err.c_str());
+    const std::vector<std::pair<std::string, Json>> specs = {
+        {"mlp", {{"kind", "table"}, {"input_shape", {4}}, {"classes", {"a", "b", "c"}}}},
+        {"cnn", {{"kind", "image"}, {"input_shape", {1, 28, 28}}, {"classes", {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}}}},
+        {"text", {{"kind", "text"}, {"vocabulary", 50}, {"classes", {"real", "fake"}}}}};
+    std::vector<fs::path> files;
+    for (const auto& [name, spec] : specs) {
+      auto packaged = packageTorchScript(dir / (name + ".pt"), TorchScriptSpec{spec});
+      WB_VERIFY_OK(packaged);
+      QVERIFY(packaged->files.find("model.pt"));
+      QVERIFY(!packaged->files.find("weights.safetensors"));
+      auto bytes = finishBundle(packaged->files, name, 1);
+      WB_VERIFY_OK(bytes);
+      files.push_back(writeTemp(name + "-ts.wbundle", *bytes));
+    }
+    const auto results = checkInFreshProcess(files);
+    QCOMPARE(results.size(), files.size());
+    for (const auto& r : results) {
+      QVERIFY2(!r.contains("error"), r.dump().c_str());
+      QCOMPARE(r.value("type", ""), std::string("torchscript"));
+      QVERIFY2(r.value("passed", false), r.dump().c_str());
+    }
+  }
+
   void checkExamplesDetectsOtherWeights() {
     auto s = randomModel("mlp");
     auto bytes = bundleOf(s, "iris");
