@@ -55,8 +55,8 @@ void AliasBadgeDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
     // "production" or "production:3" (the model list shows where each alias points).
     const QString alias = entry.section(QLatin1Char(':'), 0, 0);
     const QString text = entry.contains(QLatin1Char(':'))
-                              ? alias + QStringLiteral(" → v") + entry.section(QLatin1Char(':'), 1)
-                              : alias;
+                             ? alias + QStringLiteral(" → v") + entry.section(QLatin1Char(':'), 1)
+                             : alias;
     const int w = fm.horizontalAdvance(text) + 2 * kPadX;
     if (x + w > option.rect.right()) break;
     QPainterPath path;
@@ -78,7 +78,8 @@ QSize AliasBadgeDelegate::sizeHint(const QStyleOptionViewItem& option,
   const QFontMetrics fm(font);
   int w = 8;
   for (const QString& entry : index.data(AliasesRole).toStringList())
-    w += fm.horizontalAdvance(entry) + 2 * kPadX + kGap + fm.horizontalAdvance(QStringLiteral(" → v"));
+    w += fm.horizontalAdvance(entry) + 2 * kPadX + kGap +
+         fm.horizontalAdvance(QStringLiteral(" → v"));
   size.setWidth(std::max(size.width(), w));
   return size;
 }

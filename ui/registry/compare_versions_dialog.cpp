@@ -108,7 +108,8 @@ void CompareVersionsDialog::refresh() {
   fillFields(*a, *b);
 }
 
-void CompareVersionsDialog::fillMetrics(const registry::ModelVersion& a, const registry::ModelVersion& b) {
+void CompareVersionsDialog::fillMetrics(const registry::ModelVersion& a,
+                                        const registry::ModelVersion& b) {
   std::set<std::string> keys;
   for (const auto* v : {&a, &b})
     if (v->metrics.is_object())
@@ -131,12 +132,14 @@ void CompareVersionsDialog::fillMetrics(const registry::ModelVersion& a, const r
       if (d != 0) delta->setForeground(better ? kBetter : kWorse);
     }
     m_metrics->setItem(r, 3, delta);
-    for (int c = 1; c < 4; ++c) m_metrics->item(r, c)->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    for (int c = 1; c < 4; ++c)
+      m_metrics->item(r, c)->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
   }
   m_metrics->resizeColumnsToContents();
 }
 
-void CompareVersionsDialog::fillFields(const registry::ModelVersion& a, const registry::ModelVersion& b) {
+void CompareVersionsDialog::fillFields(const registry::ModelVersion& a,
+                                       const registry::ModelVersion& b) {
   const auto fa = fieldsOf(a), fb = fieldsOf(b);
   std::set<QString> keys;
   for (const auto& [k, v] : fa) keys.insert(k);

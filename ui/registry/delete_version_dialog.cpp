@@ -16,7 +16,8 @@ DeleteVersionDialog::DeleteVersionDialog(const Workspace& workspace, const QStri
     : QDialog(parent), m_workspace(workspace), m_model(model), m_version(version) {
   setWindowTitle(tr("Delete %1 version %2").arg(model).arg(version));
   setObjectName(QStringLiteral("DeleteVersionDialog"));
-  m_message = new QLabel(tr("Working out what deleting %1 version %2 frees…").arg(model).arg(version), this);
+  m_message = new QLabel(
+      tr("Working out what deleting %1 version %2 frees…").arg(model).arg(version), this);
   m_message->setWordWrap(true);
   m_message->setMinimumWidth(420);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
@@ -81,7 +82,9 @@ void DeleteVersionDialog::runDelete() {
   const int version = m_version;
   runRegistryTask<registry::DeletePlan>(
       m_workspace, this,
-      [name, version](registry::ModelRegistry& reg) { return reg.deleteVersion(name, version, "gui"); },
+      [name, version](registry::ModelRegistry& reg) {
+        return reg.deleteVersion(name, version, "gui");
+      },
       [this](const RegistryOutcome<registry::DeletePlan>& r) {
         if (!r.ok()) {
           m_message->setText(tr("<b>Not deleted:</b> %1").arg(r.error.toHtmlEscaped()));

@@ -47,7 +47,9 @@ QString extensionOf(const QString& format) {
 
 ExportModelDialog::ExportModelDialog(const QString& cli_path, const QString& workspace_root,
                                      const registry::ModelVersion& version, QWidget* parent)
-    : QDialog(parent), m_version(version), m_root(workspace_root),
+    : QDialog(parent),
+      m_version(version),
+      m_root(workspace_root),
       m_command(new WbCommand(cli_path, workspace_root, this)) {
   setWindowTitle(tr("Export %1").arg(registry_format::versionRef(version)));
   setObjectName(QStringLiteral("ExportModelDialog"));
@@ -55,7 +57,8 @@ ExportModelDialog::ExportModelDialog(const QString& cli_path, const QString& wor
   m_format = new QComboBox(this);
   m_format->addItem(tr("Bundle — one file that serves anywhere (zip)"), QStringLiteral("bundle"));
   m_format->addItem(tr("ONNX — with a parity check in OpenCV"), QStringLiteral("onnx"));
-  m_format->addItem(tr("safetensors — weights + JSON signature for PyTorch"), QStringLiteral("safetensors"));
+  m_format->addItem(tr("safetensors — weights + JSON signature for PyTorch"),
+                    QStringLiteral("safetensors"));
   form->addRow(tr("&Format:"), m_format);
   m_file = new QLineEdit(this);
   m_browse = new QPushButton(tr("Browse…"), this);
@@ -93,7 +96,8 @@ ExportModelDialog::ExportModelDialog(const QString& cli_path, const QString& wor
 void ExportModelDialog::formatChanged() {
   const QString format = m_format->currentData().toString();
   QString path = m_file->text();
-  for (const QString& ext : {QStringLiteral(".zip"), QStringLiteral(".onnx"), QStringLiteral(".safetensors")})
+  for (const QString& ext :
+       {QStringLiteral(".zip"), QStringLiteral(".onnx"), QStringLiteral(".safetensors")})
     if (path.endsWith(ext)) path.chop(ext.size());
   if (!path.isEmpty()) m_file->setText(path + extensionOf(format));
 }
@@ -148,24 +152,30 @@ void ExportModelDialog::onFinished(const WbCommand::Outcome& outcome) {
     return;
   }
   if (!outcome.ok) {
-    m_result->setText(QStringLiteral("<span style=\"color:#c62828\">%1</span>").arg(outcome.error.toHtmlEscaped()));
+    m_result->setText(QStringLiteral("<span style=\"color:#c62828\">%1</span>")
+                          .arg(outcome.error.toHtmlEscaped()));
     Q_EMIT failed(outcome.error);
     return;
   }
   const QString file = QFileInfo(m_file->text().trimmed()).absoluteFilePath();
-  QString text = tr("Wrote <b>%1</b> (%2).").arg(file.toHtmlEscaped(), formatBytes(QFileInfo(file).size()));
+  QString text =
+      tr("Wrote <b>%1</b> (%2).").arg(file.toHtmlEscaped(), formatBytes(QFileInfo(file).size()));
   const QJsonValue diff = findKey(outcome.result, QStringLiteral("max_abs_diff"));
   if (diff.isDouble()) {
     QJsonValue runtime = findKey(outcome.result, QStringLiteral("runtime"));
     if (runtime.isUndefined()) runtime = findKey(outcome.result, QStringLiteral("checked_by"));
     const QJsonValue examples = findKey(outcome.result, QStringLiteral("examples"));
     const bool ok = diff.toDouble() < kParityLimit;
-    text += QStringLiteral("<br>") +
-            tr("Parity: max |ONNX − LibTorch| = <b style=\"color:%1\">%2</b> over %3 example(s)%4 — %5")
-                .arg(ok ? QStringLiteral("#2e7d32") : QStringLiteral("#c62828"), formatValue(diff.toDouble()))
-                .arg(examples.isDouble() ? examples.toInt() : 0)
-                .arg(runtime.isString() ? tr(" in %1").arg(runtime.toString().toHtmlEscaped()) : QString(),
-                     ok ? tr("within %1").arg(formatValue(kParityLimit)) : tr("above %1!").arg(formatValue(kParityLimit)));
+    text +=
+        QStringLiteral("<br>") +
+        tr("Parity: max |ONNX − LibTorch| = <b style=\"color:%1\">%2</b> over %3 example(s)%4 — %5")
+            .arg(ok ? QStringLiteral("#2e7d32") : QStringLiteral("#c62828"),
+                 formatValue(diff.toDouble()))
+            .arg(examples.isDouble() ? examples.toInt() : 0)
+            .arg(runtime.isString() ? tr(" in %1").arg(runtime.toString().toHtmlEscaped())
+                                    : QString(),
+                 ok ? tr("within %1").arg(formatValue(kParityLimit))
+                    : tr("above %1!").arg(formatValue(kParityLimit)));
   }
   m_result->setText(text);
   Q_EMIT exported(file);

@@ -8,16 +8,15 @@
 namespace wb::ui {
 
 void ModelListModel::setSnapshot(const RegistrySnapshotPtr& snapshot) {
-  std::vector<registry::RegisteredModel> models = snapshot ? snapshot->models
-                                                           : std::vector<registry::RegisteredModel>{};
+  std::vector<registry::RegisteredModel> models =
+      snapshot ? snapshot->models : std::vector<registry::RegisteredModel>{};
   bool same_rows = models.size() == m_models.size();
   for (std::size_t i = 0; same_rows && i < models.size(); ++i)
     same_rows = models[i].name == m_models[i].name;
   if (same_rows) {
     // Same models: update in place so the view keeps its selection and scroll position.
     m_models = std::move(models);
-    if (!m_models.empty())
-      Q_EMIT dataChanged(index(1, 0), index(rowCount() - 1, ColumnCount - 1));
+    if (!m_models.empty()) Q_EMIT dataChanged(index(1, 0), index(rowCount() - 1, ColumnCount - 1));
     return;
   }
   beginResetModel();

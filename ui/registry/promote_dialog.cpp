@@ -41,13 +41,15 @@ PromoteDialog::PromoteDialog(const Workspace& workspace, RegistrySnapshotPtr sna
   m_to->setToolTip(tr("The alias that moves to the candidate when the gate passes"));
   form->addRow(tr("&To alias:"), m_to);
   m_conditions = new QPlainTextEdit(this);
-  m_conditions->setPlaceholderText(tr("One condition per line, as in the Runs filter, e.g.\n"
-                                      "test/accuracy >= 0.95\nval/loss.min < 0.2"));
+  m_conditions->setPlaceholderText(
+      tr("One condition per line, as in the Runs filter, e.g.\n"
+         "test/accuracy >= 0.95\nval/loss.min < 0.2"));
   m_conditions->setMaximumHeight(90);
   form->addRow(tr("&Require:"), m_conditions);
   m_better_than = new QComboBox(this);
   m_better_than->setEditable(true);
-  m_better_than->setToolTip(tr("Optional: the candidate must beat this alias or version on the metric"));
+  m_better_than->setToolTip(
+      tr("Optional: the candidate must beat this alias or version on the metric"));
   m_metric = new QComboBox(this);
   m_metric->setEditable(true);
   auto* better = new QHBoxLayout;
@@ -95,7 +97,8 @@ void PromoteDialog::fillChoices() {
   if (const auto* m = m_snapshot->findModel(name))
     for (const auto& [alias, v] : m->aliases) {
       refs << QString::fromStdString(alias);
-      if (!aliases.contains(QString::fromStdString(alias))) aliases << QString::fromStdString(alias);
+      if (!aliases.contains(QString::fromStdString(alias)))
+        aliases << QString::fromStdString(alias);
     }
   for (const auto& v : m_snapshot->versions) {
     if (v.model != name) continue;
@@ -120,7 +123,8 @@ registry::PromoteRequest PromoteDialog::request(bool dry_run) const {
   r.name = m_model->currentText().toStdString();
   r.from = m_from->currentText().trimmed().toStdString();
   r.to = m_to->currentText().trimmed().toStdString();
-  for (const QString& line : m_conditions->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+  for (const QString& line :
+       m_conditions->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
     if (!line.trimmed().isEmpty()) r.require.push_back(line.trimmed().toStdString());
   r.better_than = m_better_than->currentText().trimmed().toStdString();
   if (!r.better_than.empty()) r.metric = m_metric->currentText().trimmed().toStdString();
@@ -156,7 +160,8 @@ void PromoteDialog::run(bool dry_run) {
     }
     if (!m_confirm(tr("Move production"),
                    tr("Move production of %1 from %2 to %3?\n\nIt moves only if every check "
-                      "passes.").arg(QString::fromStdString(req.name), from_text, cand)))
+                      "passes.")
+                       .arg(QString::fromStdString(req.name), from_text, cand)))
       return;
   }
   m_busy = true;
@@ -201,14 +206,19 @@ void PromoteDialog::showResult(const registry::GateResult& result, bool dry_run)
   const QString previous = result.previous ? tr("version %1").arg(*result.previous) : tr("nowhere");
   QString text;
   if (!result.passed)
-    text = tr("<b style=\"color:%1\">Gate failed</b>: version %2 does not qualify; nothing changed.")
-               .arg(kFail.name()).arg(result.candidate);
+    text =
+        tr("<b style=\"color:%1\">Gate failed</b>: version %2 does not qualify; nothing changed.")
+            .arg(kFail.name())
+            .arg(result.candidate);
   else if (dry_run)
-    text = tr("<b style=\"color:%1\">Gate passes</b>: Promote would move %2@%3 from %4 to version %5.")
-               .arg(kPass.name(), name.toHtmlEscaped(), to.toHtmlEscaped(), previous).arg(result.candidate);
+    text =
+        tr("<b style=\"color:%1\">Gate passes</b>: Promote would move %2@%3 from %4 to version %5.")
+            .arg(kPass.name(), name.toHtmlEscaped(), to.toHtmlEscaped(), previous)
+            .arg(result.candidate);
   else
     text = tr("<b style=\"color:%1\">Promoted</b>: %2@%3 moved from %4 to version %5.")
-               .arg(kPass.name(), name.toHtmlEscaped(), to.toHtmlEscaped(), previous).arg(result.candidate);
+               .arg(kPass.name(), name.toHtmlEscaped(), to.toHtmlEscaped(), previous)
+               .arg(result.candidate);
   m_verdict->setText(text);
   Q_EMIT evaluated(result.passed);
   if (!dry_run && result.passed)

@@ -32,9 +32,10 @@ RegisterModelDialog::RegisterModelDialog(const QString& cli_path, const QString&
   setWindowTitle(tr("Register Model"));
   setObjectName(QStringLiteral("RegisterModelDialog"));
   auto* form = new QFormLayout;
-  auto* run = new QLabel(run_label.toHtmlEscaped() + QStringLiteral(" <span style=\"color:#777\">(") +
-                             run_id.left(12) + QStringLiteral(")</span>"),
-                         this);
+  auto* run =
+      new QLabel(run_label.toHtmlEscaped() + QStringLiteral(" <span style=\"color:#777\">(") +
+                     run_id.left(12) + QStringLiteral(")</span>"),
+                 this);
   run->setTextInteractionFlags(Qt::TextSelectableByMouse);
   form->addRow(tr("Run:"), run);
   m_name = new QLineEdit(this);
@@ -97,11 +98,13 @@ QString RegisterModelDialog::validate() const {
   if (name.isEmpty()) return tr("Enter a model name.");
   if (!registry::isValidModelName(name.toStdString()))
     return tr("'%1' is not a valid model name: a letter or digit, then letters, digits, _ - . "
-              "(at most 100)").arg(name);
+              "(at most 100)")
+        .arg(name);
   const QString alias = m_alias->currentText().trimmed();
   if (!alias.isEmpty() && !registry::isValidAlias(alias.toStdString()))
     return tr("'%1' is not a valid alias: a lower-case letter, then lower-case letters, digits, "
-              "_ - (not 'latest')").arg(alias);
+              "_ - (not 'latest')")
+        .arg(alias);
   for (const QString& tag : m_tags->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
     if (!tag.contains(QLatin1Char('=')) || tag.trimmed().startsWith(QLatin1Char('=')))
       return tr("Tags are key=value pairs separated by commas ('%1')").arg(tag.trimmed());
@@ -125,7 +128,8 @@ QStringList RegisterModelDialog::arguments() const {
 bool RegisterModelDialog::submit() {
   if (isBusy()) return false;
   if (const QString problem = validate(); !problem.isEmpty()) {
-    m_message->setText(QStringLiteral("<span style=\"color:#c62828\">%1</span>").arg(problem.toHtmlEscaped()));
+    m_message->setText(
+        QStringLiteral("<span style=\"color:#c62828\">%1</span>").arg(problem.toHtmlEscaped()));
     return false;
   }
   const QString name = m_name->text().trimmed(), alias = m_alias->currentText().trimmed();
@@ -133,10 +137,13 @@ bool RegisterModelDialog::submit() {
   if (alias == QLatin1String("production") && existing.contains(alias) && m_confirm &&
       !m_confirm(tr("Move production?"),
                  tr("production of %1 points at version %2. Move it to the version this "
-                    "registers?").arg(name).arg(existing.value(alias))))
+                    "registers?")
+                     .arg(name)
+                     .arg(existing.value(alias))))
     return false;
   setBusy(true);
-  m_message->setText(tr("Packaging the checkpoint and registering… (%1)").arg(QStringLiteral("wb models register")));
+  m_message->setText(tr("Packaging the checkpoint and registering… (%1)")
+                         .arg(QStringLiteral("wb models register")));
   m_command->start(arguments());
   return true;
 }

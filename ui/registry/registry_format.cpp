@@ -37,7 +37,8 @@ QStringList keyMetrics(const std::vector<const registry::ModelVersion*>& version
   // validation metrics: the columns a reader compares versions by.
   auto rank = [](const std::string& k) {
     const bool test = k.rfind("test/", 0) == 0, val = k.rfind("val/", 0) == 0;
-    const bool headline = k.find("accuracy") != std::string::npos || k.find("loss") != std::string::npos ||
+    const bool headline = k.find("accuracy") != std::string::npos ||
+                          k.find("loss") != std::string::npos ||
                           k.find("rmse") != std::string::npos || k.find("mae") != std::string::npos;
     if (headline && test) return 0;
     if (headline && val) return 1;
@@ -60,7 +61,8 @@ QString jsonText(const nlohmann::json& value) {
   if (value.is_string()) return QString::fromStdString(value.get<std::string>());
   if (value.is_number_float()) return formatValue(value.get<double>());
   if (value.is_null()) return QString();
-  return QString::fromStdString(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return QString::fromStdString(
+      value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 namespace {

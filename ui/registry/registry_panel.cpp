@@ -101,7 +101,8 @@ void RegistryPanel::buildActions() {
   m_compare->setToolTip(tr("Two versions side by side: metrics and signature"));
   connect(m_compare, &QAction::triggered, this, [this] { openCompareDialog(); });
   m_export = new QAction(tr("&Export…"), this);
-  m_export->setToolTip(tr("Write the version as a bundle, ONNX (with a parity check) or safetensors"));
+  m_export->setToolTip(
+      tr("Write the version as a bundle, ONNX (with a parity check) or safetensors"));
   connect(m_export, &QAction::triggered, this, [this] { openExportDialog(); });
   m_archive = new QAction(tr("A&rchive"), this);
   m_archive->setToolTip(tr("Hide the version from lists and from @latest (kept, undoable)"));
@@ -140,7 +141,8 @@ void RegistryPanel::buildLayout() {
   m_model_view->setObjectName(QStringLiteral("registryModels"));
   m_model_view->setModel(m_models);
   m_model_view->setSelectionMode(QAbstractItemView::SingleSelection);
-  m_model_view->setItemDelegateForColumn(ModelListModel::Aliases, new AliasBadgeDelegate(m_model_view));
+  m_model_view->setItemDelegateForColumn(ModelListModel::Aliases,
+                                         new AliasBadgeDelegate(m_model_view));
   m_model_view->horizontalHeader()->setStretchLastSection(true);
   m_model_view->setColumnWidth(ModelListModel::Name, 90);
   m_model_view->setColumnWidth(ModelListModel::Latest, 48);
@@ -155,7 +157,8 @@ void RegistryPanel::buildLayout() {
   m_version_view->setContextMenuPolicy(Qt::CustomContextMenu);
   m_version_view->addAction(m_delete);
   m_version_view->horizontalHeader()->setStretchLastSection(true);
-  m_version_view->setItemDelegate(new AliasBadgeDelegate(m_version_view));  // badges where the role is set
+  m_version_view->setItemDelegate(
+      new AliasBadgeDelegate(m_version_view));  // badges where the role is set
 
   m_right_split = new QSplitter(Qt::Vertical, this);
   m_right_split->addWidget(m_version_view);
@@ -197,9 +200,11 @@ void RegistryPanel::connectViews() {
     updateActions();
     updateDetail();
   });
-  connect(m_version_view, &QWidget::customContextMenuRequested, this, &RegistryPanel::showContextMenu);
+  connect(m_version_view, &QWidget::customContextMenuRequested, this,
+          &RegistryPanel::showContextMenu);
   connect(m_detail, &VersionDetailWidget::openRunRequested, this, &RegistryPanel::openRunRequested);
-  connect(m_detail, &VersionDetailWidget::openDatasetRequested, this, &RegistryPanel::openDatasetRequested);
+  connect(m_detail, &VersionDetailWidget::openDatasetRequested, this,
+          &RegistryPanel::openDatasetRequested);
   updateActions();
 }
 
@@ -211,23 +216,25 @@ void RegistryPanel::applySnapshot(const RegistrySnapshotPtr& snapshot) {
   // Keep the user's place: the model shown and the versions selected, by name.
   const QString model = m_proxy->modelName();
   std::vector<std::pair<QString, int>> selected;
-  for (const auto& v : selectedVersions()) selected.emplace_back(QString::fromStdString(v.model), v.version);
+  for (const auto& v : selectedVersions())
+    selected.emplace_back(QString::fromStdString(v.model), v.version);
   const std::optional<registry::ModelVersion> current = currentVersion();
 
   m_snapshot = snapshot;
   m_models->setSnapshot(snapshot);
   m_versions->setSnapshot(snapshot);
   const int model_row = m_models->rowOf(model);
-  if (!m_model_view->currentIndex().isValid() || m_models->nameAt(m_model_view->currentIndex().row()) != model)
+  if (!m_model_view->currentIndex().isValid() ||
+      m_models->nameAt(m_model_view->currentIndex().row()) != model)
     m_model_view->setCurrentIndex(m_models->index(std::max(0, model_row), 0));
   if (model_row < 0) m_proxy->setModelName(QString());
 
   auto* sel = m_version_view->selectionModel();
   if (!selected.empty() && !sel->hasSelection()) {
     for (const auto& [name, version] : selected) {
-      const QModelIndex idx = m_proxy->mapFromSource(m_versions->index(m_versions->rowOf(name, version), 0));
-      if (idx.isValid())
-        sel->select(idx, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+      const QModelIndex idx =
+          m_proxy->mapFromSource(m_versions->index(m_versions->rowOf(name, version), 0));
+      if (idx.isValid()) sel->select(idx, QItemSelectionModel::Select | QItemSelectionModel::Rows);
     }
   }
   if (m_pending_select) {
@@ -281,7 +288,8 @@ void RegistryPanel::selectVersion(const QString& name, int version) {
 std::vector<registry::ModelVersion> RegistryPanel::selectedVersions() const {
   std::vector<registry::ModelVersion> out;
   QModelIndexList rows = m_version_view->selectionModel()->selectedRows();
-  std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+  std::sort(rows.begin(), rows.end(),
+            [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
   for (const QModelIndex& idx : rows)
     if (const auto* v = m_versions->versionAt(m_proxy->mapToSource(idx).row())) out.push_back(*v);
   return out;
@@ -346,7 +354,8 @@ void RegistryPanel::setAlias(const QString& name, const QString& alias, int vers
                              std::function<void(const QString&)> done) {
   if (!registry::isValidAlias(alias.toStdString())) {
     const QString error = tr("'%1' is not a valid alias: a lower-case letter, then lower-case "
-                             "letters, digits, _ - (not 'latest')").arg(alias);
+                             "letters, digits, _ - (not 'latest')")
+                              .arg(alias);
     finishWrite(QString(), error);
     if (done) done(error);
     return;
@@ -373,7 +382,8 @@ void RegistryPanel::confirmAndSetAlias(const QString& name, const QString& alias
                                        std::optional<int> from, int version,
                                        std::function<void(const QString&)> done) {
   if (from == version) {
-    Q_EMIT statusMessage(tr("%1@%2 already points at version %3").arg(name, alias).arg(version), 4000);
+    Q_EMIT statusMessage(tr("%1@%2 already points at version %3").arg(name, alias).arg(version),
+                         4000);
     if (done) done({});
     return;
   }
@@ -381,18 +391,25 @@ void RegistryPanel::confirmAndSetAlias(const QString& name, const QString& alias
     const QString text =
         from ? tr("Move production of %1 from version %2 to version %3?\n\nEverything that loads "
                   "%1@production (the server, predictions) switches to version %3.")
-                   .arg(name).arg(*from).arg(version)
+                   .arg(name)
+                   .arg(*from)
+                   .arg(version)
              : tr("Set production of %1 to version %2?\n\nEverything that loads %1@production "
-                  "(the server, predictions) will use version %2.").arg(name).arg(version);
+                  "(the server, predictions) will use version %2.")
+                   .arg(name)
+                   .arg(version);
     if (!m_confirm(from ? tr("Move production") : tr("Set production"), text)) return;
   }
   const std::string n = name.toStdString(), a = alias.toStdString();
-  const QString what = from ? tr("%1@%2 moved from version %3 to %4").arg(name, alias).arg(*from).arg(version)
-                            : tr("%1@%2 now points at version %3").arg(name, alias).arg(version);
+  const QString what =
+      from ? tr("%1@%2 moved from version %3 to %4").arg(name, alias).arg(*from).arg(version)
+           : tr("%1@%2 now points at version %3").arg(name, alias).arg(version);
   const std::string reason = from ? "moved in the GUI" : "set in the GUI";
   runRegistryWrite(
       m_session->workspace(), this,
-      [n, a, version, reason](registry::ModelRegistry& reg) { return reg.setAlias(n, a, version, reason, kActor); },
+      [n, a, version, reason](registry::ModelRegistry& reg) {
+        return reg.setAlias(n, a, version, reason, kActor);
+      },
       [this, what, done](const QString& error) {
         finishWrite(what, error);
         if (done) done(error);
@@ -403,12 +420,15 @@ void RegistryPanel::removeAlias(const QString& name, const QString& alias,
                                 std::function<void(const QString&)> done) {
   if (alias == kProduction &&
       !m_confirm(tr("Remove production"),
-                 tr("Remove the production alias of %1?\n\n%1@production will no longer resolve.").arg(name)))
+                 tr("Remove the production alias of %1?\n\n%1@production will no longer resolve.")
+                     .arg(name)))
     return;
   const std::string n = name.toStdString(), a = alias.toStdString();
   runRegistryWrite(
       m_session->workspace(), this,
-      [n, a](registry::ModelRegistry& reg) { return reg.removeAlias(n, a, "removed in the GUI", kActor); },
+      [n, a](registry::ModelRegistry& reg) {
+        return reg.removeAlias(n, a, "removed in the GUI", kActor);
+      },
       [this, what = tr("%1@%2 removed").arg(name, alias), done](const QString& error) {
         finishWrite(what, error);
         if (done) done(error);
@@ -419,9 +439,12 @@ void RegistryPanel::setArchived(const QString& name, int version, bool archived)
   const std::string n = name.toStdString();
   runRegistryWrite(
       m_session->workspace(), this,
-      [n, version, archived](registry::ModelRegistry& reg) { return reg.setArchived(n, version, archived); },
-      [this, what = (archived ? tr("%1 version %2 archived") : tr("%1 version %2 restored")).arg(name).arg(version)](
-          const QString& error) { finishWrite(what, error); });
+      [n, version, archived](registry::ModelRegistry& reg) {
+        return reg.setArchived(n, version, archived);
+      },
+      [this, what = (archived ? tr("%1 version %2 archived") : tr("%1 version %2 restored"))
+                        .arg(name)
+                        .arg(version)](const QString& error) { finishWrite(what, error); });
 }
 
 void RegistryPanel::openSetAliasDialog() {
@@ -449,24 +472,29 @@ void RegistryPanel::registerFromRun(const QString& run_id, const QString& run_la
   dialog->setConfirm(m_confirm);
   dialog->nameEdit()->setText(suggested_name);
   dialog->nameEdit()->selectAll();
-  connect(dialog, &RegisterModelDialog::registered, this, [this](const QString& model, int version) {
-    Q_EMIT statusMessage(tr("Registered %1 version %2").arg(model).arg(version), 5000);
-    if (version > 0) selectVersion(model, version);
-    else refresh();
-    Q_EMIT versionRegistered(model, version);
-  });
+  connect(dialog, &RegisterModelDialog::registered, this,
+          [this](const QString& model, int version) {
+            Q_EMIT statusMessage(tr("Registered %1 version %2").arg(model).arg(version), 5000);
+            if (version > 0)
+              selectVersion(model, version);
+            else
+              refresh();
+            Q_EMIT versionRegistered(model, version);
+          });
   dialog->open();
 }
 
 QDialog* RegistryPanel::openPromoteDialog() {
   if (!m_snapshot || m_snapshot->models.empty()) return nullptr;
   const auto v = currentVersion();
-  const QString model = v ? QString::fromStdString(v->model) : QString::fromStdString(m_snapshot->models.front().name);
+  const QString model = v ? QString::fromStdString(v->model)
+                          : QString::fromStdString(m_snapshot->models.front().name);
   auto* dialog = new PromoteDialog(m_session->workspace(), m_snapshot, model,
                                    v ? QString::number(v->version) : QString(), this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->setConfirm(m_confirm);
-  connect(dialog, &PromoteDialog::promoted, this, [this](const QString& what) { finishWrite(what, {}); });
+  connect(dialog, &PromoteDialog::promoted, this,
+          [this](const QString& what) { finishWrite(what, {}); });
   dialog->open();
   return dialog;
 }
@@ -480,8 +508,9 @@ QDialog* RegistryPanel::openCompareDialog() {
   if (selected.size() >= 2) b = selected[1];
   for (const auto& other : m_snapshot->versions)
     if (!b && other.model == a.model && other.version < a.version) b = other;
-  auto* dialog = new CompareVersionsDialog(m_snapshot, registry_format::versionRef(a),
-                                           b ? registry_format::versionRef(*b) : registry_format::versionRef(a), this);
+  auto* dialog = new CompareVersionsDialog(
+      m_snapshot, registry_format::versionRef(a),
+      b ? registry_format::versionRef(*b) : registry_format::versionRef(a), this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->open();
   return dialog;
@@ -503,9 +532,11 @@ QDialog* RegistryPanel::openExportDialog() {
 QDialog* RegistryPanel::openDeleteDialog() {
   const auto v = currentVersion();
   if (!v) return nullptr;
-  auto* dialog = new DeleteVersionDialog(m_session->workspace(), QString::fromStdString(v->model), v->version, this);
+  auto* dialog = new DeleteVersionDialog(m_session->workspace(), QString::fromStdString(v->model),
+                                         v->version, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
-  connect(dialog, &DeleteVersionDialog::deleted, this, [this](const QString& what) { finishWrite(what, {}); });
+  connect(dialog, &DeleteVersionDialog::deleted, this,
+          [this](const QString& what) { finishWrite(what, {}); });
   dialog->open();
   return dialog;
 }
@@ -527,7 +558,8 @@ void RegistryPanel::showContextMenu(const QPoint& pos) {
   menu.addAction(m_compare);
   menu.addAction(m_export);
   if (!v->run_id.empty())
-    menu.addAction(tr("Open Run"), this, [this, id = QString::fromStdString(v->run_id)] { Q_EMIT openRunRequested(id); });
+    menu.addAction(tr("Open Run"), this,
+                   [this, id = QString::fromStdString(v->run_id)] { Q_EMIT openRunRequested(id); });
   menu.addAction(tr("Copy Reference"), this, [ref = registry_format::versionRef(*v)] {
     QApplication::clipboard()->setText(ref);
   });

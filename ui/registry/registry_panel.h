@@ -71,7 +71,8 @@ class RegistryPanel : public QWidget {
   std::optional<registry::ModelVersion> currentVersion() const;
 
   /// Opens the Register Model dialog for a run (name completion from the models here).
-  void registerFromRun(const QString& run_id, const QString& run_label, const QString& suggested_name);
+  void registerFromRun(const QString& run_id, const QString& run_label,
+                       const QString& suggested_name);
   /// Points ALIAS of NAME at VERSION (off the GUI thread); moving `production` asks first
   /// (from → to, read fresh). done(error) follows unless the user declined.
   void setAlias(const QString& name, const QString& alias, int version,

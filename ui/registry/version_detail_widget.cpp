@@ -93,7 +93,8 @@ VersionDetailWidget::VersionDetailWidget(const Workspace& workspace, QWidget* pa
   m_card = new QTextBrowser(m_tabs);
   m_card->setOpenLinks(false);
   m_tabs->addTab(m_card, tr("Model Card"));
-  m_history = makeTable({tr("When"), tr("Alias"), tr("From"), tr("To"), tr("Why"), tr("By")}, m_tabs);
+  m_history =
+      makeTable({tr("When"), tr("Alias"), tr("From"), tr("To"), tr("Why"), tr("By")}, m_tabs);
   m_tabs->addTab(m_history, tr("Alias History"));
   setVersion(std::nullopt);
 }
@@ -112,16 +113,18 @@ void VersionDetailWidget::setVersion(const std::optional<registry::ModelVersion>
 void VersionDetailWidget::fillOverview() {
   if (!m_version) {
     m_title->setText(tr("No version selected"));
-    m_overview->setText(tr("<p style=\"color:#666\">Select a version to see its signature, "
-                           "metrics, model card and lineage.</p><p style=\"color:#666\">Register a "
-                           "model from a run: right-click it in <b>Runs</b> ▸ Register Model…, or "
-                           "<code>wb models register RUN --name NAME</code>.</p>"));
+    m_overview->setText(
+        tr("<p style=\"color:#666\">Select a version to see its signature, "
+           "metrics, model card and lineage.</p><p style=\"color:#666\">Register a "
+           "model from a run: right-click it in <b>Runs</b> ▸ Register Model…, or "
+           "<code>wb models register RUN --name NAME</code>.</p>"));
     return;
   }
   const auto& v = *m_version;
   QString badges;
   for (const auto& a : v.aliases)
-    badges += QLatin1Char(' ') + AliasBadgeDelegate::badgeHtml(QString::fromStdString(a), QString::fromStdString(a));
+    badges += QLatin1Char(' ') +
+              AliasBadgeDelegate::badgeHtml(QString::fromStdString(a), QString::fromStdString(a));
   m_title->setText(QStringLiteral("%1 <span style=\"color:#666\">v%2</span>%3%4")
                        .arg(h(v.model))
                        .arg(v.version)
@@ -133,19 +136,24 @@ void VersionDetailWidget::fillOverview() {
   html += row(tr("Size"), formatBytes(v.size_bytes).toHtmlEscaped());
   if (!v.tags.empty()) html += row(tr("Tags"), registry_format::tagsText(v).toHtmlEscaped());
   html += QStringLiteral("<tr><td colspan=\"2\"><b>%1</b></td></tr>").arg(tr("Lineage"));
-  const std::string run_name = v.lineage.is_object() ? v.lineage.value("run_name", std::string()) : std::string();
+  const std::string run_name =
+      v.lineage.is_object() ? v.lineage.value("run_name", std::string()) : std::string();
   if (!v.run_id.empty())
-    html += row(tr("Run"), QStringLiteral("<a href=\"run:%1\">%2</a> <span style=\"color:#777\">%3</span>")
-                               .arg(h(v.run_id), run_name.empty() ? h(v.run_id.substr(0, 12)) : h(run_name),
-                                    h(v.run_id.substr(0, 12))));
+    html += row(tr("Run"),
+                QStringLiteral("<a href=\"run:%1\">%2</a> <span style=\"color:#777\">%3</span>")
+                    .arg(h(v.run_id), run_name.empty() ? h(v.run_id.substr(0, 12)) : h(run_name),
+                         h(v.run_id.substr(0, 12))));
   else
     html += row(tr("Run"), tr("none (imported: %1)").arg(h(v.source)));
   if (!v.checkpoint.empty()) html += row(tr("Checkpoint"), h(v.checkpoint));
   if (!v.dataset.empty())
     html += row(tr("Dataset"), QStringLiteral("<a href=\"dataset:%1\">%1</a>").arg(h(v.dataset)));
-  if (!v.config_hash.empty()) html += row(tr("Config hash"), QStringLiteral("<code>%1</code>").arg(h(v.config_hash.substr(0, 16))));
+  if (!v.config_hash.empty())
+    html += row(tr("Config hash"),
+                QStringLiteral("<code>%1</code>").arg(h(v.config_hash.substr(0, 16))));
   if (v.lineage.is_object() && v.lineage.contains("workbench_version"))
-    html += row(tr("Workbench"), registry_format::jsonText(v.lineage["workbench_version"]).toHtmlEscaped());
+    html += row(tr("Workbench"),
+                registry_format::jsonText(v.lineage["workbench_version"]).toHtmlEscaped());
   html += row(tr("Bundle"), QStringLiteral("<code>%1</code>").arg(h(v.bundle_id.substr(0, 16))));
   if (v.exports.is_object() && !v.exports.empty()) {
     html += QStringLiteral("<tr><td colspan=\"2\"><b>%1</b></td></tr>").arg(tr("Exports"));
@@ -174,12 +182,18 @@ void VersionDetailWidget::fillSignature() {
   if (s.is_object()) {
     lines << tr("Kind:     %1").arg(QString::fromStdString(s.value("kind", std::string())));
     lines << tr("Task:     %1").arg(QString::fromStdString(s.value("task", std::string())));
-    for (const auto& io : s.value("inputs", nlohmann::json::array())) lines << tr("Input:    %1").arg(shapeText(io));
-    for (const auto& io : s.value("outputs", nlohmann::json::array())) lines << tr("Output:   %1").arg(shapeText(io));
+    for (const auto& io : s.value("inputs", nlohmann::json::array()))
+      lines << tr("Input:    %1").arg(shapeText(io));
+    for (const auto& io : s.value("outputs", nlohmann::json::array()))
+      lines << tr("Output:   %1").arg(shapeText(io));
     if (s.contains("classes"))
-      lines << tr("Classes:  %1 (%2)").arg(registry_format::jsonText(s["classes"])).arg(s["classes"].size());
-    if (s.contains("target")) lines << tr("Target:   %1").arg(registry_format::jsonText(s["target"]));
-    if (s.contains("features")) lines << tr("Features: %1").arg(registry_format::jsonText(s["features"]));
+      lines << tr("Classes:  %1 (%2)")
+                   .arg(registry_format::jsonText(s["classes"]))
+                   .arg(s["classes"].size());
+    if (s.contains("target"))
+      lines << tr("Target:   %1").arg(registry_format::jsonText(s["target"]));
+    if (s.contains("features"))
+      lines << tr("Features: %1").arg(registry_format::jsonText(s["features"]));
     if (s.contains("text_columns"))
       lines << tr("Text:     %1").arg(registry_format::jsonText(s["text_columns"]));
   }
@@ -214,7 +228,8 @@ void VersionDetailWidget::fillMetrics() {
 void VersionDetailWidget::loadModelCard() {
   m_card_loaded = false;
   m_card->setPlainText(m_version ? tr("Loading the model card…") : QString());
-  if (!(m_version && m_version->signature.is_object() && m_version->signature.contains("preprocessing")))
+  if (!(m_version && m_version->signature.is_object() &&
+        m_version->signature.contains("preprocessing")))
     m_preprocessing->setPlainText(m_version ? tr("Loading…") : QString());
   if (!m_version) {
     m_card_bundle.clear();
@@ -237,7 +252,8 @@ void VersionDetailWidget::loadModelCard() {
           out.markdown = *readme;
         else if (meta)
           out.markdown = registry::modelCard(*meta);
-        if (meta && meta->contains("preprocessing")) out.preprocessing = (*meta)["preprocessing"].dump(2);
+        if (meta && meta->contains("preprocessing"))
+          out.preprocessing = (*meta)["preprocessing"].dump(2);
         return out;
       },
       [this, expected](const RegistryOutcome<CardContent>& r) {
@@ -280,10 +296,12 @@ void VersionDetailWidget::reloadHistory() {
         int row_index = 0;
         for (auto it = events.rbegin(); it != events.rend(); ++it, ++row_index) {  // newest first
           const QStringList cells = {
-              formatTime(it->at, TimePrecision::Seconds), QString::fromStdString(it->alias),
+              formatTime(it->at, TimePrecision::Seconds),
+              QString::fromStdString(it->alias),
               it->from_version ? QStringLiteral("v%1").arg(*it->from_version) : QStringLiteral("—"),
               it->to_version ? QStringLiteral("v%1").arg(*it->to_version) : tr("removed"),
-              QString::fromStdString(it->reason), QString::fromStdString(it->actor)};
+              QString::fromStdString(it->reason),
+              QString::fromStdString(it->actor)};
           for (int c = 0; c < cells.size(); ++c) {
             auto* cell = new QTableWidgetItem(cells[c]);
             cell->setToolTip(cells[c]);

@@ -33,7 +33,8 @@ bool VersionFilterProxy::filterAcceptsRow(int source_row, const QModelIndex& sou
   const QAbstractItemModel* src = sourceModel();
   const QModelIndex first = src->index(source_row, 0, source_parent);
   if (!m_show_archived && first.data(VersionTableModel::ArchivedRole).toBool()) return false;
-  if (!m_model_name.isEmpty() && first.data(VersionTableModel::ModelNameRole).toString() != m_model_name)
+  if (!m_model_name.isEmpty() &&
+      first.data(VersionTableModel::ModelNameRole).toString() != m_model_name)
     return false;
   if (m_words.isEmpty()) return true;
   QString haystack;

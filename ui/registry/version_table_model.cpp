@@ -92,7 +92,8 @@ QVariant VersionTableModel::display(const registry::ModelVersion& v, const Colum
     case ColumnKind::Created:
       return for_sort ? QVariant(v.created_at) : QVariant(formatTime(v.created_at));
     case ColumnKind::Run: {
-      const auto name = v.lineage.is_object() ? v.lineage.value("run_name", std::string()) : std::string();
+      const auto name =
+          v.lineage.is_object() ? v.lineage.value("run_name", std::string()) : std::string();
       if (!name.empty()) return QString::fromStdString(name);
       if (!v.run_id.empty()) return QString::fromStdString(v.run_id.substr(0, 8));
       return for_sort ? QVariant(QString()) : QVariant(QString::fromStdString(v.source));
@@ -155,7 +156,8 @@ QVariant VersionTableModel::data(const QModelIndex& index, int role) const {
       }
       return {};
     case Qt::TextAlignmentRole:
-      if (c.kind == ColumnKind::Metric || c.kind == ColumnKind::Size || c.kind == ColumnKind::Version)
+      if (c.kind == ColumnKind::Metric || c.kind == ColumnKind::Size ||
+          c.kind == ColumnKind::Version)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
       return {};
     default:
@@ -172,16 +174,26 @@ QVariant VersionTableModel::headerData(int section, Qt::Orientation orientation,
                : tr("%1: the run's best value").arg(c.metric);
   if (role != Qt::DisplayRole) return {};
   switch (c.kind) {
-    case ColumnKind::Model: return tr("Model");
-    case ColumnKind::Version: return tr("Version");
-    case ColumnKind::Aliases: return tr("Aliases");
-    case ColumnKind::Metric: return c.metric;
-    case ColumnKind::Created: return tr("Created");
-    case ColumnKind::Run: return tr("Run");
-    case ColumnKind::Dataset: return tr("Dataset");
-    case ColumnKind::Size: return tr("Size");
-    case ColumnKind::Tags: return tr("Tags");
-    case ColumnKind::Unknown: break;
+    case ColumnKind::Model:
+      return tr("Model");
+    case ColumnKind::Version:
+      return tr("Version");
+    case ColumnKind::Aliases:
+      return tr("Aliases");
+    case ColumnKind::Metric:
+      return c.metric;
+    case ColumnKind::Created:
+      return tr("Created");
+    case ColumnKind::Run:
+      return tr("Run");
+    case ColumnKind::Dataset:
+      return tr("Dataset");
+    case ColumnKind::Size:
+      return tr("Size");
+    case ColumnKind::Tags:
+      return tr("Tags");
+    case ColumnKind::Unknown:
+      break;
   }
   return {};
 }

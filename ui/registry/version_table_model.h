@@ -13,7 +13,18 @@ namespace wb::ui {
 class VersionTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum class ColumnKind { Unknown = 0, Model, Version, Aliases, Metric, Created, Run, Dataset, Size, Tags };
+  enum class ColumnKind {
+    Unknown = 0,
+    Model,
+    Version,
+    Aliases,
+    Metric,
+    Created,
+    Run,
+    Dataset,
+    Size,
+    Tags
+  };
   static constexpr int ModelNameRole = Qt::UserRole + 1;
   static constexpr int VersionRole = Qt::UserRole + 2;
   static constexpr int SortRole = Qt::UserRole + 3;

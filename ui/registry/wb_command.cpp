@@ -41,7 +41,8 @@ bool WbCommand::start(const QStringList& args) {
   m_outcome = {};
   m_cancelled = false;
   m_process = new QProcess(this);
-  const QStringList full = QStringList{QStringLiteral("-w"), m_root, QStringLiteral("--json")} + args;
+  const QStringList full =
+      QStringList{QStringLiteral("-w"), m_root, QStringLiteral("--json")} + args;
   m_command_line = QFileInfo(m_cli).fileName() + QLatin1Char(' ') + full.join(QLatin1Char(' '));
   m_process->setProgram(m_cli);
   m_process->setArguments(full);

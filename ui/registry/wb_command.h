@@ -18,9 +18,9 @@ class WbCommand : public QObject {
     bool ok = false;
     bool cancelled = false;
     int exit_code = -1;
-    QJsonObject result;     // all of stdout as one JSON object, else its last JSON line
+    QJsonObject result;         // all of stdout as one JSON object, else its last JSON line
     QList<QJsonObject> events;  // every JSON object line, in order
-    QString error;          // stderr's text, or why the process did not run
+    QString error;              // stderr's text, or why the process did not run
   };
 
   WbCommand(QString cli_path, QString workspace_root, QObject* parent = nullptr);

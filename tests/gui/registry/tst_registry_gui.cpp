@@ -14,6 +14,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -25,7 +26,6 @@
 #include <QTest>
 #include <QTextBrowser>
 #include <QTimer>
-#include <QMessageBox>
 
 #include "core/objects/object_store.h"
 #include "core/registry/registry.h"
@@ -142,7 +142,8 @@ class TestRegistryGui : public QObject {
   }
 
   // Waits until the panel's table holds NAME/VERSION.
-  static bool waitForVersion(RegistryPanel* panel, const QString& name, int version, int timeout_ms) {
+  static bool waitForVersion(RegistryPanel* panel, const QString& name, int version,
+                             int timeout_ms) {
     QElapsedTimer t;
     t.start();
     while (t.elapsed() < timeout_ms) {
@@ -163,9 +164,11 @@ class TestRegistryGui : public QObject {
     bool ok = false;
     runWb(m_ws, {QStringLiteral("init"), m_ws}, &ok);
     QVERIFY(ok);
-    runWb(m_ws, {QStringLiteral("data"), QStringLiteral("import"),
-                 QStringLiteral(WB_SOURCE_DIR) + QStringLiteral("/resources/iris.csv"),
-                 QStringLiteral("--name"), QStringLiteral("iris")}, &ok);
+    runWb(m_ws,
+          {QStringLiteral("data"), QStringLiteral("import"),
+           QStringLiteral(WB_SOURCE_DIR) + QStringLiteral("/resources/iris.csv"),
+           QStringLiteral("--name"), QStringLiteral("iris")},
+          &ok);
     QVERIFY(ok);
     QDir().mkpath(m_ws + QStringLiteral("/configs"));
     {
@@ -173,10 +176,15 @@ class TestRegistryGui : public QObject {
       QVERIFY(f.open(QIODevice::WriteOnly));
       f.write(kConfig);
     }
-    runWb(m_ws, {QStringLiteral("train"), QStringLiteral("iris"), QStringLiteral("--name"), QStringLiteral("first")}, &ok);
+    runWb(m_ws,
+          {QStringLiteral("train"), QStringLiteral("iris"), QStringLiteral("--name"),
+           QStringLiteral("first")},
+          &ok);
     QVERIFY(ok);
-    runWb(m_ws, {QStringLiteral("train"), QStringLiteral("iris"), QStringLiteral("trainer.seed=9"),
-                 QStringLiteral("--name"), QStringLiteral("second")}, &ok);
+    runWb(m_ws,
+          {QStringLiteral("train"), QStringLiteral("iris"), QStringLiteral("trainer.seed=9"),
+           QStringLiteral("--name"), QStringLiteral("second")},
+          &ok);
     QVERIFY(ok);
     auto ws = Workspace::open(m_ws.toStdString());
     QVERIFY(ws);
@@ -230,15 +238,18 @@ class TestRegistryGui : public QObject {
 
     // The new version is on screen, selected, in the Registry section.
     QTRY_VERIFY_WITH_TIMEOUT(registry->isVisible(), 5000);
-    QTRY_VERIFY_WITH_TIMEOUT(registry->currentVersion() && registry->currentVersion()->version == 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(registry->currentVersion() && registry->currentVersion()->version == 1,
+                             10000);
     QCOMPARE(registry->currentVersion()->model, std::string("iris"));
     QCOMPARE(registry->currentVersion()->run_id, m_first.toStdString());
     QCOMPARE(registry->currentVersion()->aliases, std::vector<std::string>{"staging"});
-    QVERIFY(registry->detail()->overviewLabel()->text().contains(QStringLiteral("first GUI registration")));
+    QVERIFY(registry->detail()->overviewLabel()->text().contains(
+        QStringLiteral("first GUI registration")));
     // The model card comes from the bundle, read off the GUI thread.
     QTRY_VERIFY_WITH_TIMEOUT(registry->detail()->isModelCardLoaded(), 20000);
     QVERIFY(registry->detail()->modelCardView()->toPlainText().contains(QStringLiteral("iris")));
-    QVERIFY(!registry->detail()->modelCardView()->toPlainText().startsWith(QStringLiteral("Cannot")));
+    QVERIFY(
+        !registry->detail()->modelCardView()->toPlainText().startsWith(QStringLiteral("Cannot")));
     const auto stored = resolve("iris@staging");
     QVERIFY(stored);
     QCOMPARE(stored->version, 1);
@@ -302,24 +313,32 @@ class TestRegistryGui : public QObject {
     MainWindow w;
     openWindow(w);
     RegistryPanel* registry = w.registryPanel();
-    QTRY_VERIFY_WITH_TIMEOUT(registry->versionModel()->rowOf(QStringLiteral("iris"), 1) >= 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(registry->versionModel()->rowOf(QStringLiteral("iris"), 1) >= 0,
+                             10000);
     QSignalSpy applied(registry, &RegistryPanel::snapshotApplied);
     bool ok = false;
-    runWb(m_ws, {QStringLiteral("models"), QStringLiteral("register"), m_second, QStringLiteral("--name"),
-                 QStringLiteral("iris")}, &ok);
+    runWb(m_ws,
+          {QStringLiteral("models"), QStringLiteral("register"), m_second, QStringLiteral("--name"),
+           QStringLiteral("iris")},
+          &ok);
     QVERIFY(ok);
     QVERIFY(waitForVersion(registry, QStringLiteral("iris"), 2, 10000));
-    runWb(m_ws, {QStringLiteral("models"), QStringLiteral("alias"), QStringLiteral("iris"),
-                 QStringLiteral("champion"), QStringLiteral("2")}, &ok);
+    runWb(m_ws,
+          {QStringLiteral("models"), QStringLiteral("alias"), QStringLiteral("iris"),
+           QStringLiteral("champion"), QStringLiteral("2")},
+          &ok);
     QVERIFY(ok);
-    QTRY_VERIFY_WITH_TIMEOUT(registry->snapshot()->findModel("iris")->aliases.count("champion") == 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        registry->snapshot()->findModel("iris")->aliases.count("champion") == 1, 10000);
     QCOMPARE(registry->snapshot()->findModel("iris")->aliases.at("champion"), 2);
     QVERIFY(applied.count() >= 2);
     // The model list shows the badges "alias:version".
     const int row = registry->modelList()->rowOf(QStringLiteral("iris"));
     QVERIFY(row > 0);
-    const QStringList badges =
-        registry->modelList()->index(row, ModelListModel::Aliases).data(Qt::UserRole + 40).toStringList();
+    const QStringList badges = registry->modelList()
+                                   ->index(row, ModelListModel::Aliases)
+                                   .data(Qt::UserRole + 40)
+                                   .toStringList();
     QVERIFY(badges.contains(QStringLiteral("champion:2")));
     QVERIFY(badges.contains(QStringLiteral("staging:1")));
   }
@@ -359,9 +378,11 @@ class TestRegistryGui : public QObject {
     registry->setAlias(QStringLiteral("iris"), QStringLiteral("production"), 2);
     QVERIFY(written.wait(10000));
     QCOMPARE(written.last().at(1).toString(), QString());
-    QVERIFY(confirm.texts.last().contains(QStringLiteral("Move production of iris from version 1 to version 2")));
+    QVERIFY(confirm.texts.last().contains(
+        QStringLiteral("Move production of iris from version 1 to version 2")));
     QCOMPARE(resolve("iris@production")->version, 2);
-    QTRY_VERIFY_WITH_TIMEOUT(registry->snapshot()->findModel("iris")->aliases.at("production") == 2, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(registry->snapshot()->findModel("iris")->aliases.at("production") == 2,
+                             10000);
 
     const auto events = history("iris");
     QVERIFY(events.size() >= 2);
@@ -441,8 +462,10 @@ class TestRegistryGui : public QObject {
 
     // A third version with no alias: the preview names the bytes; Delete removes it.
     bool ok = false;
-    runWb(m_ws, {QStringLiteral("models"), QStringLiteral("register"), m_first, QStringLiteral("--name"),
-                 QStringLiteral("iris"), QStringLiteral("--checkpoint"), QStringLiteral("last")}, &ok);
+    runWb(m_ws,
+          {QStringLiteral("models"), QStringLiteral("register"), m_first, QStringLiteral("--name"),
+           QStringLiteral("iris"), QStringLiteral("--checkpoint"), QStringLiteral("last")},
+          &ok);
     QVERIFY(ok);
     QVERIFY(waitForVersion(registry, QStringLiteral("iris"), 3, 10000));
     registry->selectVersion(QStringLiteral("iris"), 3);
@@ -518,13 +541,15 @@ class TestRegistryGui : public QObject {
       const QString field = dialog->fieldsTable()->item(r, 0)->text();
       has_kind |= field == QStringLiteral("signature.kind");
       if (field == QStringLiteral("run"))
-        run_differs = dialog->fieldsTable()->item(r, 1)->text() != dialog->fieldsTable()->item(r, 2)->text();
+        run_differs =
+            dialog->fieldsTable()->item(r, 1)->text() != dialog->fieldsTable()->item(r, 2)->text();
     }
     QVERIFY(has_kind);
     QVERIFY(run_differs);
     dialog->onlyDifferencesBox()->setChecked(true);
     for (int r = 0; r < dialog->fieldsTable()->rowCount(); ++r)
-      QVERIFY(dialog->fieldsTable()->item(r, 1)->text() != dialog->fieldsTable()->item(r, 2)->text());
+      QVERIFY(dialog->fieldsTable()->item(r, 1)->text() !=
+              dialog->fieldsTable()->item(r, 2)->text());
     dialog->reject();
   }
 
@@ -547,11 +572,14 @@ class TestRegistryGui : public QObject {
     QVERIFY(dialog->isBusy());
     QVERIFY(exported.wait(kProcessTimeoutMs) || exported.count() == 1);
     QVERIFY(QFile::exists(file));
-    QVERIFY2(dialog->resultLabel()->text().contains(QStringLiteral("Parity")), qPrintable(dialog->resultLabel()->text()));
+    QVERIFY2(dialog->resultLabel()->text().contains(QStringLiteral("Parity")),
+             qPrintable(dialog->resultLabel()->text()));
     QVERIFY(dialog->resultLabel()->text().contains(QStringLiteral("within")));
     // The result is recorded on the version and shown in its detail.
-    QTRY_VERIFY_WITH_TIMEOUT(registry->currentVersion() && registry->currentVersion()->exports.contains("onnx"), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(registry->detail()->overviewLabel()->text().contains(QStringLiteral("parity")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        registry->currentVersion() && registry->currentVersion()->exports.contains("onnx"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        registry->detail()->overviewLabel()->text().contains(QStringLiteral("parity")), 10000);
     dialog->reject();
   }
 
@@ -574,9 +602,10 @@ class TestRegistryGui : public QObject {
         nv.metrics = {{"test/accuracy", {{"last", (i % 97) / 100.0}}}};
         nv.alias = i == 995 ? "production" : "";
         nv.actor = "test";
-        auto v = reg.registerVersion(nv, [i](const std::string& name, int version) -> Result<std::string> {
-          return name + "/" + std::to_string(version) + "/" + std::to_string(i);
-        });
+        auto v = reg.registerVersion(
+            nv, [i](const std::string& name, int version) -> Result<std::string> {
+              return name + "/" + std::to_string(version) + "/" + std::to_string(i);
+            });
         QVERIFY2(v, v ? "" : v.error().text().c_str());
       }
       qInfo() << "registered 1,000 versions in" << timer.elapsed() << "ms";
@@ -587,7 +616,8 @@ class TestRegistryGui : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 20000);
     QCOMPARE(applied.last().at(0).toInt(), 1000);
     QVERIFY(panel.snapshot()->load_ms >= 0);
-    qInfo() << "the watcher read 1,000 versions in" << panel.snapshot()->load_ms << "ms (off the GUI thread)";
+    qInfo() << "the watcher read 1,000 versions in" << panel.snapshot()->load_ms
+            << "ms (off the GUI thread)";
     QCOMPARE(panel.proxy()->rowCount(), 1000);
     QCOMPARE(panel.modelList()->rowCount(), 11);
     panel.filterEdit()->setText(QStringLiteral("production"));
@@ -613,7 +643,8 @@ class TestRegistryGui : public QObject {
         mv.model = model.name;
         mv.version = v;
         mv.archived = v == 3;
-        mv.metrics = {{"test/accuracy", {{"last", v / 100.0}}}, {"val/loss", {{"min", 1.0 / v}, {"last", 2.0 / v}}}};
+        mv.metrics = {{"test/accuracy", {{"last", v / 100.0}}},
+                      {"val/loss", {{"min", 1.0 / v}, {"last", 2.0 / v}}}};
         mv.dataset = "iris@1";
         mv.size_bytes = 1000 * v;
         if (v == 7) mv.aliases = {"production"};
@@ -633,7 +664,8 @@ class TestRegistryGui : public QObject {
     qInfo() << "1,000 versions applied to the models in" << timer.elapsed() << "ms";
     QCOMPARE(versions.rowCount(), 1000);
     QCOMPARE(models.rowCount(), 11);  // "All models" + 10
-    QCOMPARE(versions.metricKeys(), (QStringList{QStringLiteral("test/accuracy"), QStringLiteral("val/loss")}));
+    QCOMPARE(versions.metricKeys(),
+             (QStringList{QStringLiteral("test/accuracy"), QStringLiteral("val/loss")}));
     QCOMPARE(proxy.rowCount(), 990);  // archived hidden
     proxy.setShowArchived(true);
     QCOMPARE(proxy.rowCount(), 1000);
