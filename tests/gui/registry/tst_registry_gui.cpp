@@ -341,6 +341,15 @@ class TestRegistryGui : public QObject {
                                    .toStringList();
     QVERIFY(badges.contains(QStringLiteral("champion:2")));
     QVERIFY(badges.contains(QStringLiteral("staging:1")));
+
+    // F5 (View ▸ Refresh) reads the registry again at once, changed or not.
+    QAction* refresh = nullptr;
+    for (QAction* a : w.findChildren<QAction*>())
+      if (a->shortcut() == QKeySequence(QKeySequence::Refresh)) refresh = a;
+    QVERIFY(refresh);
+    QSignalSpy again(registry, &RegistryPanel::snapshotApplied);
+    refresh->trigger();
+    QVERIFY(again.wait(5000));
   }
 
   // Moving production asks first, naming from → to; declining changes nothing; the move is
