@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QIODevice>
 #include <QLabel>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
@@ -118,6 +119,12 @@ QWidget* ComparePanel::buildContent() {
   head->addWidget(m_title);
   head->addSpacing(12);
   head->addWidget(m_chips, 1);
+  m_register_best = new QPushButton(tr("Register Best Run…"), m_content);
+  m_register_best->setToolTip(tr("Register the best run on the ranking metric as a model version"));
+  connect(m_register_best, &QPushButton::clicked, this, [this] {
+    if (!bestRunId().isEmpty()) Q_EMIT registerModelRequested(bestRunId());
+  });
+  head->addWidget(m_register_best, 0, Qt::AlignTop);
   content->addLayout(head);
   m_summary = new CompareSummaryBar(&m_runs, m_content);
   content->addWidget(m_summary);
@@ -260,9 +267,15 @@ void ComparePanel::rebuildRuns() {
   m_confusion->refreshLayout();
 }
 
+void ComparePanel::updateRegisterBest() {
+  const RunRow* best = bestRunId().isEmpty() ? nullptr : m_runs.row(bestRunId());
+  m_register_best->setEnabled(best && store::isTerminal(best->run.status));
+}
+
 void ComparePanel::refreshSections() {
   refreshChips();
   m_summary->refresh();
+  updateRegisterBest();
   m_scatter->refreshPickers();
   m_params->refresh();
   m_parallel->refresh();
@@ -284,6 +297,7 @@ void ComparePanel::refreshAll() {
 
 void ComparePanel::refreshRanking() {
   m_summary->refresh();
+  updateRegisterBest();
   m_scatter->refreshPickers();
   m_parallel->refresh();
   m_scatter->refresh();

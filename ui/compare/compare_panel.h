@@ -107,6 +107,8 @@ class ComparePanel : public QWidget {
   QTableWidget* metricsTable() const;
   QComboBox* targetMetricCombo() const;
   QComboBox* goalCombo() const;
+  /// Enabled while there is a best run; emits registerModelRequested(bestRunId()).
+  QPushButton* registerBestButton() const { return m_register_best; }
   QPushButton* compareBrushedButton() const;
   QPushButton* selectBrushedButton() const;
   /// The confusion matrix of a run (nullptr when the run is not compared).
@@ -127,6 +129,8 @@ class ComparePanel : public QWidget {
   /// Confusion matrices (or their absence) are known for every compared run.
   void artifactsLoaded();
   void statusMessage(const QString& text, int timeout_ms);
+  /// "Register Best Run…": register the best run on the target metric as a model version.
+  void registerModelRequested(const QString& run_id);
 
  private:
   QWidget* buildEmptyState();
@@ -143,6 +147,7 @@ class ComparePanel : public QWidget {
   void refreshRanking();
   void refreshChips();
   QString runSignature(const RunRow& row) const;
+  void updateRegisterBest();
 
   WorkspaceSession* m_session;
   MetricSeriesStore* m_store = nullptr;
@@ -158,6 +163,7 @@ class ComparePanel : public QWidget {
   QWidget* m_content = nullptr;
   QLabel* m_title = nullptr;
   QLabel* m_chips = nullptr;
+  QPushButton* m_register_best = nullptr;
   CompareSummaryBar* m_summary = nullptr;
   QTabWidget* m_tabs = nullptr;
   QSplitter* m_overview_split = nullptr;

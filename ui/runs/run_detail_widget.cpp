@@ -6,6 +6,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -65,7 +66,15 @@ RunDetailWidget::RunDetailWidget(QWidget* parent) : QWidget(parent) {
   m_subtitle = new QLabel(this);
   m_subtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
   m_subtitle->setWordWrap(true);
-  layout->addWidget(m_title);
+  m_register = new QPushButton(tr("Register Model…"), this);
+  m_register->setToolTip(tr("Register this run's checkpoint as a version of a named model"));
+  connect(m_register, &QPushButton::clicked, this, [this] {
+    if (m_run) Q_EMIT registerModelRequested(QString::fromStdString(m_run->run.id));
+  });
+  auto* head = new QHBoxLayout;
+  head->addWidget(m_title, 1);
+  head->addWidget(m_register, 0, Qt::AlignTop);
+  layout->addLayout(head);
   layout->addWidget(m_subtitle);
 
   m_tabs = new QTabWidget(this);
@@ -204,6 +213,7 @@ void RunDetailWidget::setRuns(const std::vector<RunRow>& rows) {
   if (rows.empty()) return setRun(std::nullopt);
   m_run.reset();
   setEnabled(true);
+  m_register->setEnabled(false);
   std::vector<const RunRow*> ptrs;
   QStringList names;
   int running = 0;
@@ -231,6 +241,7 @@ void RunDetailWidget::setRun(const std::optional<RunRow>& row) {
   m_run = row;
   setEnabled(row.has_value());
   for (int i = 1; i < m_tabs->count(); ++i) m_tabs->setTabEnabled(i, true);
+  m_register->setEnabled(row && store::isTerminal(row->run.status));
   if (!row) {
     m_title->setText(tr("No run selected"));
     m_subtitle->setText(

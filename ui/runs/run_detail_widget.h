@@ -46,9 +46,13 @@ class RunDetailWidget : public QWidget {
   QString chartedMetric() const { return m_chart_key; }
   /// Points of the charted metric's series in memory for this run (for tests).
   int chartPointCount() const;
+  /// Registers the shown run as a model version (enabled for one run that is not running).
+  QPushButton* registerButton() const { return m_register; }
 
  Q_SIGNALS:
   void notesSaveRequested(const QString& run_id, const QString& notes);
+  /// "Register Model…" was pressed for the shown run.
+  void registerModelRequested(const QString& run_id);
   /// The charted metric's series of the shown run was (re)loaded or grew.
   void chartLoaded(const QString& key, int points);
 
@@ -67,6 +71,7 @@ class RunDetailWidget : public QWidget {
 
   QLabel* m_title = nullptr;
   QLabel* m_subtitle = nullptr;
+  QPushButton* m_register = nullptr;
   QTabWidget* m_tabs = nullptr;
   QWidget* m_charts_page = nullptr;
   MetricPanelGrid* m_grid = nullptr;

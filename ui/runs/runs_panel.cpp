@@ -152,6 +152,7 @@ RunsPanel::RunsPanel(WorkspaceSession* session, QWidget* parent)
   setupGroupingAndColumns();
   setupTable();
   setupDeleteAction();
+  setupRegisterAction();
   buildLayout();
   setupDetail();
 
@@ -287,6 +288,22 @@ void RunsPanel::setupDeleteAction() {
     updateDetail();
   });
   connect(m_proxy, &RunFilterProxy::rowsRearranged, this, &RunsPanel::updateCount);
+}
+
+void RunsPanel::setupRegisterAction() {
+  // On the view: the context menu lists the view's actions above Delete.
+  m_register = new QAction(tr("Register Model…"), this);
+  m_register->setToolTip(tr("Register the run's checkpoint as a version of a named model"));
+  m_register->setEnabled(false);
+  m_view->addAction(m_register);
+  connect(m_register, &QAction::triggered, this, [this] {
+    const QStringList ids = selectedRunIds();
+    if (ids.size() == 1) Q_EMIT registerModelRequested(ids.front());
+  });
+  connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          [this] { m_register->setEnabled(selectedRunIds().size() == 1); });
+  connect(m_detail, &RunDetailWidget::registerModelRequested, this,
+          &RunsPanel::registerModelRequested);
 }
 
 void RunsPanel::buildLayout() {

@@ -49,6 +49,8 @@ class RunsPanel : public QWidget {
   QComboBox* groupBox() const { return m_group; }
   RunDetailWidget* detail() const { return m_detail; }
   QAction* deleteAction() const { return m_delete; }
+  /// "Register Model…" for the one selected run (context menu); emits registerModelRequested.
+  QAction* registerModelAction() const { return m_register; }
 
   QByteArray saveState() const;
   void restoreState(const QByteArray& state);
@@ -78,6 +80,8 @@ class RunsPanel : public QWidget {
 
  Q_SIGNALS:
   void statusMessage(const QString& text, int timeout_ms);
+  /// Register Model… from the context menu or the run detail.
+  void registerModelRequested(const QString& run_id);
 
  protected:
   bool eventFilter(QObject* watched, QEvent* event) override;
@@ -98,6 +102,7 @@ class RunsPanel : public QWidget {
   void setupGroupingAndColumns();
   void setupTable();
   void setupDeleteAction();
+  void setupRegisterAction();
   void buildLayout();
   void setupDetail();
 
@@ -130,6 +135,7 @@ class RunsPanel : public QWidget {
   QSplitter* m_splitter;
   RunDetailWidget* m_detail;
   QAction* m_delete;
+  QAction* m_register = nullptr;
   QTimer* m_tick;
   QTimer* m_filter_timer;
   QTimer* m_save_timer;

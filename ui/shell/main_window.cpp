@@ -38,6 +38,7 @@
 #include "ui/charts/metric_series_store.h"
 #include "ui/experiments/run_launcher.h"
 #include "ui/shell/gc_dialog.h"
+#include "ui/registry/registry_panel.h"
 #include "ui/runs/run_detail_widget.h"
 #include "ui/runs/run_table_model.h"
 #include "ui/runs/runs_panel.h"
@@ -63,6 +64,8 @@ const QString kExperimentsStateKey = QStringLiteral("experimentsPanel/state");
 const QString kCompareStateKey = QStringLiteral("comparePanel/state");
 const QString kCompareRunsKey = QStringLiteral("comparePanel/runs");  // plain ids: easy to preset
 const QString kCompareTabKey = QStringLiteral("comparePanel/tab");
+const QString kRegistryStateKey = QStringLiteral("registryPanel/state");
+const QString kRegistrySelectedKey = QStringLiteral("registryPanel/selected");  // "iris/3"
 
 struct OpenResult {
   std::optional<Workspace> workspace;
@@ -122,6 +125,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
 MainWindow::~MainWindow() {
   // Panels use the session: delete them first. Compare uses the Runs panel's series store.
+  delete m_registry;
+  m_registry = nullptr;
   delete m_compare;
   m_compare = nullptr;
   delete m_experiments;
@@ -177,12 +182,18 @@ void MainWindow::buildMenus() {
   refresh->setShortcut(QKeySequence::Refresh);
   connect(refresh, &QAction::triggered, this, [this] {
     if (m_session) m_session->refresh();
+    if (m_registry) m_registry->refresh();
   });
   auto* find = view->addAction(tr("&Filter"));
   find->setShortcut(QKeySequence::Find);
   connect(find, &QAction::triggered, this, [this] {
     if (m_datasets && m_sections->currentWidget() == m_datasets) {
       m_datasets->focusFilter();
+      return;
+    }
+    if (m_registry && m_sections->currentWidget() == m_registry) {
+      m_registry->filterEdit()->setFocus();
+      m_registry->filterEdit()->selectAll();
       return;
     }
     if (!m_runs) return;
@@ -366,6 +377,7 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
     m_datasets->grid()->shuffleBox()->setChecked(
         settings.value(kDatasetsShuffleKey, false).toBool());
   }
+  addRegistrySection();
   m_import_dataset->setEnabled(true);
   m_clean_up->setEnabled(true);
   const int section = QSettings().value(kSectionKey, 0).toInt();
@@ -396,6 +408,50 @@ void MainWindow::showWorkspace(std::unique_ptr<WorkspaceSession> session) {
   Q_EMIT workspaceOpened(root);
 }
 
+void MainWindow::addRegistrySection() {
+  m_registry = new RegistryPanel(m_session, cliPath(), m_sections);
+  m_sections->addWidget(m_registry);
+  auto* item = new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("Registry"), m_nav);
+  item->setToolTip(tr("Registered models: versions, aliases, lineage, promote, export"));
+  {
+    const QSettings settings;
+    m_registry->restoreState(settings.value(kRegistryStateKey).toByteArray());
+    const QString selected = settings.value(kRegistrySelectedKey).toString();
+    const int slash = static_cast<int>(selected.lastIndexOf(QLatin1Char('/')));
+    if (slash > 0) m_registry->selectVersion(selected.left(slash), selected.mid(slash + 1).toInt());
+  }
+  connect(m_registry, &RegistryPanel::statusMessage, this,
+          [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
+  // Lineage links: the run in Runs, the dataset version in Datasets.
+  connect(m_registry, &RegistryPanel::openRunRequested, this, [this](const QString& run_id) {
+    showSection(tr("Runs"));
+    m_runs->filterEdit()->clear();  // a filter could hide it
+    m_runs->showRun(run_id);
+  });
+  connect(m_registry, &RegistryPanel::openDatasetRequested, this, [this](const QString& ref) {
+    showSection(tr("Datasets"));
+    m_datasets->selectVersion(ref);
+  });
+  connect(m_registry, &RegistryPanel::versionRegistered, this, [this] { showSection(tr("Registry")); });
+  connect(m_runs, &RunsPanel::registerModelRequested, this, &MainWindow::registerModelFromRun);
+  connect(m_compare, &ComparePanel::registerModelRequested, this, &MainWindow::registerModelFromRun);
+}
+
+void MainWindow::registerModelFromRun(const QString& run_id) {
+  if (!m_registry || run_id.isEmpty()) return;
+  QString label = run_id, suggested;
+  if (const auto snap = m_session->lastSnapshot())
+    for (const auto& row : snap->rows) {
+      if (QString::fromStdString(row.run.id) != run_id) continue;
+      label = QString::fromStdString(row.run.name);
+      // The dataset's name is the usual model name ("iris@2" → iris), else the experiment.
+      if (auto it = row.params.find("data.dataset"); it != row.params.end())
+        suggested = QString::fromStdString(it->second).section(QLatin1Char('@'), 0, 0);
+      if (suggested.isEmpty()) suggested = QString::fromStdString(row.run.experiment);
+    }
+  m_registry->registerFromRun(run_id, label, suggested);
+}
+
 void MainWindow::compareSelectedRuns() {
   if (!m_runs || !m_compare) return;
   const QStringList ids = m_runs->selectedRunIds();
@@ -408,6 +464,13 @@ void MainWindow::compareSelectedRuns() {
 }
 
 void MainWindow::closeWorkspace() {
+  if (m_registry) {
+    QSettings settings;
+    saveRegistryState(settings);
+    m_sections->removeWidget(m_registry);
+    delete m_registry;
+    m_registry = nullptr;
+  }
   if (m_compare) {
     QSettings settings;
     saveCompareState(settings);
@@ -478,6 +541,7 @@ void MainWindow::saveLayout() {
   if (m_datasets) saveDatasetsState(settings);
   if (m_experiments) settings.setValue(kExperimentsStateKey, m_experiments->saveState());
   if (m_compare) saveCompareState(settings);
+  if (m_registry) saveRegistryState(settings);
   if (m_session) settings.setValue(kSectionKey, m_nav->currentRow());
 }
 
@@ -485,6 +549,15 @@ void MainWindow::saveCompareState(QSettings& settings) const {
   settings.setValue(kCompareStateKey, m_compare->saveState());
   settings.setValue(kCompareRunsKey, m_compare->runIds());
   settings.setValue(kCompareTabKey, static_cast<int>(m_compare->currentTab()));
+}
+
+void MainWindow::saveRegistryState(QSettings& settings) const {
+  settings.setValue(kRegistryStateKey, m_registry->saveState());
+  const auto current = m_registry->currentVersion();
+  settings.setValue(kRegistrySelectedKey,
+                    current ? QString::fromStdString(current->model) + QLatin1Char('/') +
+                                  QString::number(current->version)
+                            : QString());
 }
 
 void MainWindow::saveDatasetsState(QSettings& settings) const {

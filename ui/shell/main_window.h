@@ -16,6 +16,7 @@ namespace wb::ui {
 class ComparePanel;
 class DatasetsPanel;
 class ExperimentsPanel;
+class RegistryPanel;
 class RunsPanel;
 class WelcomePage;
 class WorkspaceSession;
@@ -44,6 +45,10 @@ class MainWindow : public QMainWindow {
   DatasetsPanel* datasetsPanel() const { return m_datasets; }
   ExperimentsPanel* experimentsPanel() const { return m_experiments; }
   ComparePanel* comparePanel() const { return m_compare; }
+  RegistryPanel* registryPanel() const { return m_registry; }
+  /// Opens the Register Model dialog for a run (from Runs or Compare); the new version is
+  /// shown in the Registry section.
+  void registerModelFromRun(const QString& run_id);
   /// Runs ▸ Compare Selected Runs (Ctrl+K): the runs selected in Runs (two or more) go to the
   /// Compare section, which is shown.
   QAction* compareAction() const { return m_compare_action; }
@@ -51,7 +56,8 @@ class MainWindow : public QMainWindow {
   QAction* importDatasetAction() const { return m_import_dataset; }
   /// File ▸ Clean Up Workspace… (opens a GcDialog); enabled while a workspace is open.
   QAction* cleanUpAction() const { return m_clean_up; }
-  /// Shows a section by its name in the navigation ("Runs", "Compare", "Experiments", "Datasets").
+  /// Shows a section by its name in the navigation ("Runs", "Compare", "Experiments", "Datasets",
+  /// "Registry").
   void showSection(const QString& name);
   WelcomePage* welcomePage() const { return m_welcome; }
   QStringList recentWorkspaces() const;
@@ -75,7 +81,9 @@ class MainWindow : public QMainWindow {
   void saveLayout();
   void saveDatasetsState(QSettings& settings) const;
   void saveCompareState(QSettings& settings) const;
+  void saveRegistryState(QSettings& settings) const;
   void compareSelectedRuns();
+  void addRegistrySection();
   void chooseNewWorkspace();
   void chooseOpenWorkspace();
   void chooseDemoLocation();
@@ -90,6 +98,7 @@ class MainWindow : public QMainWindow {
   DatasetsPanel* m_datasets = nullptr;
   ExperimentsPanel* m_experiments = nullptr;
   ComparePanel* m_compare = nullptr;  // shares the Runs detail's series store: deleted first
+  RegistryPanel* m_registry = nullptr;
   QAction* m_import_dataset = nullptr;
   QAction* m_clean_up = nullptr;
   QAction* m_compare_action = nullptr;

@@ -214,7 +214,8 @@ class TestCompareGui : public QObject {
     // Compare comes right after Runs.
     QCOMPARE(w->sectionNames(),
              (QStringList{QStringLiteral("Runs"), QStringLiteral("Compare"),
-                          QStringLiteral("Experiments"), QStringLiteral("Datasets")}));
+                          QStringLiteral("Experiments"), QStringLiteral("Datasets"),
+                          QStringLiteral("Registry")}));
     auto* runs = w->runsPanel();
     QTRY_COMPARE_WITH_TIMEOUT(runs->model()->rowCount(), 4, 10000);
     auto* panel = w->comparePanel();

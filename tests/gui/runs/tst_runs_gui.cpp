@@ -107,7 +107,7 @@ class TestRunsGui : public QObject {
     // Only the sections that exist are listed: no empty placeholders.
     QCOMPARE(w->sectionNames(), (QStringList{QStringLiteral("Runs"), QStringLiteral("Compare"),
                                              QStringLiteral("Experiments"),
-                                             QStringLiteral("Datasets")}));
+                                             QStringLiteral("Datasets"), QStringLiteral("Registry")}));
     auto* panel = w->runsPanel();
     QAbstractItemModelTester tester(panel->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester proxy_tester(panel->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <memory>
+
+#include <QObject>
+#include <QString>
+
+#include "core/workspace/workspace.h"
+#include "ui/registry/registry_snapshot.h"
+
+class QTimer;
+
+namespace wb::store {
+class Database;
+}
+
+namespace wb::ui {
+
+/// Lives on a worker thread (RegistryPanel owns it). Polls the database's data_version, which
+/// moves whenever another connection or process commits, and publishes a RegistrySnapshot when
+/// what the registry holds changed: `wb models alias` in a terminal shows up by itself.
+class RegistryWatcher : public QObject {
+  Q_OBJECT
+ public:
+  explicit RegistryWatcher(Workspace workspace, int poll_interval_ms = 500,
+                           QObject* parent = nullptr);
+  ~RegistryWatcher() override;
+
+  /// Every model and version in one read transaction (used by the watcher and by tests).
+  static RegistrySnapshotPtr loadSnapshot(store::Database& db, const Workspace& workspace,
+                                          QString* error);
+
+ public Q_SLOTS:
+  void start();
+  /// Publishes a snapshot now, changed or not.
+  void refreshNow();
+  void stop();
+
+ Q_SIGNALS:
+  void snapshotReady(wb::ui::RegistrySnapshotPtr snapshot);
+  void failed(const QString& message);
+
+ private:
+  void poll(bool force);
+
+  Workspace m_workspace;
+  int m_poll_interval_ms;
+  std::unique_ptr<store::Database> m_db;  // owned by the worker thread
+  QTimer* m_timer = nullptr;
+  qint64 m_data_version = -1;
+  QByteArray m_digest;  // of the last published snapshot: other tables' commits are ignored
+};
+
+}  // namespace wb::ui
