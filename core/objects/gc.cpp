@@ -29,7 +29,8 @@ struct ReferenceColumn {
   const char* column;
 };
 constexpr ReferenceColumn kReferenceColumns[] = {{"artifacts", "object_id"},
-                                                 {"dataset_versions", "manifest_id"}};
+                                                 {"dataset_versions", "manifest_id"},
+                                                 {"model_versions", "bundle_id"}};
 
 struct StoredFile {
   fs::path path;
@@ -55,7 +56,8 @@ bool statFile(const fs::path& path, StoredFile& out) {
 Status checkSchemaIsKnown(store::Database& db) {
   auto stmt = db.prepare(
       "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p "
-      "WHERE m.type = 'table' AND (p.name LIKE '%object%' OR p.name LIKE '%manifest%')");
+      "WHERE m.type = 'table' AND (p.name LIKE '%object%' OR p.name LIKE '%manifest%' OR "
+      "p.name LIKE '%bundle%')");
   if (!stmt) return stmt.error();
   while (stmt->step()) {
     const std::string table = stmt->columnText(0), column = stmt->columnText(1);
@@ -85,6 +87,10 @@ Status addReferences(const Workspace& ws, store::Database& db, std::set<std::str
     if (!arts) return arts.error();
     while (arts->step()) refs.insert(arts->columnText(0));
     if (arts->lastError()) return *arts->lastError();
+    auto bundles = db.prepare("SELECT DISTINCT bundle_id FROM model_versions");
+    if (!bundles) return bundles.error();
+    while (bundles->step()) refs.insert(bundles->columnText(0));
+    if (bundles->lastError()) return *bundles->lastError();
     auto vers = db.prepare(
         "SELECT v.manifest_id, d.name || ' v' || v.version FROM dataset_versions v "
         "JOIN datasets d ON d.id = v.dataset_id");

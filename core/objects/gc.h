@@ -48,7 +48,7 @@ struct GcReport {
 using GcProgressFn = std::function<bool(std::size_t, std::size_t)>;
 
 /// Every object id the workspace refers to: run artifacts (checkpoints, confusion matrices,
-/// preprocessing), dataset manifests and every sample each manifest lists. Read in one
+/// preprocessing), model version bundles, dataset manifests and every sample each manifest lists. Read in one
 /// snapshot. Fails if a manifest cannot be read: gc must not guess what it would need.
 Result<std::set<std::string>> referencedObjects(const Workspace& workspace, store::Database& db);
 

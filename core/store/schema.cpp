@@ -117,6 +117,62 @@ CREATE INDEX run_inputs_by_version ON run_inputs(dataset_version_id);
       {5, "incremental auto-vacuum", R"sql(
 PRAGMA auto_vacuum=INCREMENTAL;
 )sql"},
+      // Version numbers come from next_version, never from max(version): a deleted version's
+      // number is not given out again. run_id has no foreign key: deleting a run keeps the
+      // models registered from it (their bundles hold everything they need).
+      {6, "model registry", R"sql(
+CREATE TABLE registered_models(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  next_version INTEGER NOT NULL DEFAULT 1,
+  created_at REAL NOT NULL,
+  updated_at REAL NOT NULL);
+CREATE TABLE model_versions(
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  archived INTEGER NOT NULL DEFAULT 0,
+  model_type TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT 'run',
+  bundle_id TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  run_id TEXT NOT NULL DEFAULT '',
+  checkpoint TEXT NOT NULL DEFAULT '',
+  dataset TEXT NOT NULL DEFAULT '',
+  config_hash TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  signature_json TEXT NOT NULL DEFAULT '{}',
+  metrics_json TEXT NOT NULL DEFAULT '{}',
+  lineage_json TEXT NOT NULL DEFAULT '{}',
+  exports_json TEXT NOT NULL DEFAULT '{}',
+  created_at REAL NOT NULL,
+  UNIQUE(model_id, version));
+CREATE INDEX model_versions_by_bundle ON model_versions(bundle_id);
+CREATE INDEX model_versions_by_run ON model_versions(run_id);
+CREATE TABLE model_version_tags(
+  version_id INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(version_id, key)) WITHOUT ROWID;
+CREATE TABLE model_aliases(
+  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+  alias TEXT NOT NULL,
+  version_id INTEGER NOT NULL REFERENCES model_versions(id),
+  updated_at REAL NOT NULL,
+  PRIMARY KEY(model_id, alias)) WITHOUT ROWID;
+CREATE INDEX model_aliases_by_version ON model_aliases(version_id);
+CREATE TABLE model_alias_events(
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+  alias TEXT NOT NULL,
+  from_version INTEGER,
+  to_version INTEGER,
+  reason TEXT NOT NULL DEFAULT '',
+  actor TEXT NOT NULL DEFAULT '',
+  at REAL NOT NULL);
+CREATE INDEX model_alias_events_by_model ON model_alias_events(model_id, id);
+)sql"},
   };
   return kMigrations;
 }

@@ -51,7 +51,8 @@ Status CheckpointStore::save(const std::string& path, const std::string& bytes) 
 Status CheckpointStore::releaseIfUnreferenced(const std::string& object_id) {
   return m_db.writeTransaction([&]() -> Status {
     for (const char* sql : {"SELECT 1 FROM artifacts WHERE object_id = ? LIMIT 1",
-                            "SELECT 1 FROM dataset_versions WHERE manifest_id = ? LIMIT 1"}) {
+                            "SELECT 1 FROM dataset_versions WHERE manifest_id = ? LIMIT 1",
+                            "SELECT 1 FROM model_versions WHERE bundle_id = ? LIMIT 1"}) {
       auto stmt = m_db.prepare(sql);
       if (!stmt) return stmt.error();
       stmt->bind(1, object_id);
