@@ -38,6 +38,7 @@
 //    "description": "…", "tags": {..}}
 // Qt-free and LibTorch-free.
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -52,6 +53,15 @@ namespace wb::registry {
 
 inline constexpr const char* kBundleFormat = "workbench.bundle";
 inline constexpr int kBundleFormatVersion = 1;
+/// A member larger than this once unpacked (as its zip entry declares) is refused before it is
+/// read: a zip bomb or a damaged size field. Bundles are read into memory.
+inline constexpr std::uint64_t kMaxBundleMemberBytes = 2ull << 30;
+/// At most this many members (a bundle has a handful plus its example images).
+inline constexpr std::uint64_t kMaxBundleMembers = 10000;
+
+/// The Workbench version that writes bundles ("0.1.0", the project version; lineage's
+/// workbench_version).
+std::string workbenchVersion();
 
 /// A bundle's members by path ("model.json", "weights.safetensors", "examples/0.png", …),
 /// without checksums.sha256 (written and checked by the functions below).
@@ -72,7 +82,9 @@ Result<std::string> writeBundle(const BundleFiles& files);
 /// wrong: "not a zip file", "truncated", "not a Workbench bundle (no checksums.sha256)",
 /// "member weights.safetensors: SHA-256 mismatch (damaged)", "bundle format_version 2 is newer
 /// than this Workbench reads (1)". SOURCE names the file in errors.
-Result<BundleFiles> readBundle(std::string_view bytes, const std::string& source = "bundle");
+/// MAX_MEMBER_BYTES bounds each member's unpacked size.
+Result<BundleFiles> readBundle(std::string_view bytes, const std::string& source = "bundle",
+                               std::uint64_t max_member_bytes = kMaxBundleMemberBytes);
 /// readBundle() of a file on disk.
 Result<BundleFiles> readBundleFile(const std::filesystem::path& path);
 

@@ -67,6 +67,27 @@ struct TorchScriptSpec {
 Result<PackagedModel> packageTorchScript(const std::filesystem::path& file,
                                          const TorchScriptSpec& spec);
 
+/// What packageModel() needs besides the model: packageRun() gathers it from a run, tests and
+/// other importers may build it themselves.
+struct ModelPackage {
+  nlohmann::json preprocessing = nlohmann::json::object();  // the fitted preprocessing.json
+  nlohmann::json signature = nlohmann::json::object();      // see bundle.h
+  nlohmann::json metrics = nlohmann::json::object();
+  nlohmann::json lineage = nlohmann::json::object();
+  std::string description;
+  std::map<std::string, std::string> tags;
+  /// The examples in Model::forward's layout (offsets for texts), and one object per example
+  /// with "key", "label", "input" (bundle.h); "expected" and "predicted" are computed here.
+  at::Tensor example_inputs, example_offsets;
+  nlohmann::json examples = nlohmann::json::array();
+  std::map<std::string, std::string> example_files;  // "examples/0.png" → the original bytes
+};
+
+/// Assembles the bundle members of MODEL (put in eval mode): model.json, weights.safetensors,
+/// examples with their expected outputs from train::predict, README.md. The one place a bundle
+/// is put together (packageRun() ends here).
+Result<PackagedModel> packageModel(models::Model& model, const ModelPackage& package);
+
 /// Stamps NAME and VERSION into model.json and zips the bundle (a BundleMaker body).
 Result<std::string> finishBundle(const BundleFiles& files, const std::string& name, int version);
 
