@@ -101,7 +101,8 @@ Result<GateCheck> checkCondition(const std::string& condition, const ModelVersio
   return c;
 }
 
-// The version SPEC names: "" or "latest" the latest, digits a number, else an alias.
+// The version SPEC names: "" or "latest" the latest, "3" or "/3" a number, else an alias
+// ("staging" or "@staging").
 Result<std::optional<VersionRow>> versionFor(store::Database& db, std::int64_t model_id,
                                              const std::string& name, const std::string& spec) {
   if (spec.empty() || spec == "latest") {
@@ -109,8 +110,7 @@ Result<std::optional<VersionRow>> versionFor(store::Database& db, std::int64_t m
     if (!row) return row.error();
     return std::optional<VersionRow>(*row);
   }
-  std::string digits = spec;
-  if (!digits.empty() && (digits.front() == '/' || digits.front() == 'v')) digits.erase(0, 1);
+  const std::string digits = spec.front() == '/' ? spec.substr(1) : spec;
   if (auto number = parseInt(digits); number && !digits.empty() && digits.front() != '-' &&
                                       digits.front() != '+') {
     auto row = detail::versionRow(db, model_id, name, static_cast<int>(*number));
@@ -219,9 +219,12 @@ Status checkRequest(const PromoteRequest& req) {
                      "'latest')");
   if (!req.better_than.empty() && req.metric.empty())
     return makeError("--better-than " + req.better_than + " needs --metric KEY");
-  for (const auto& condition : req.require)
+  for (const auto& condition : req.require) {
+    if (condition.find_first_not_of(" \t") == std::string::npos)
+      return makeError("--require: empty condition (write e.g. \"test/accuracy >= 0.95\")");
     if (auto f = query::parseFilter(condition); !f)
       return makeError("--require " + quoted(condition) + ": " + f.error().text());
+  }
   return {};
 }
 

@@ -239,7 +239,9 @@ Result<std::string> ModelRegistry::bundleBytes(const ModelVersion& version) {
 }
 
 Status ModelRegistry::setAlias(const std::string& name, const std::string& alias, int version,
-                               const std::string& reason, const std::string& actor) {
+                               const std::string& reason, const std::string& actor,
+                               bool* changed) {
+  if (changed) *changed = false;
   if (auto st = checkAlias(alias); !st) return st;
   return m_db.writeTransaction([&]() -> Status {
     auto id = detail::modelId(m_db, name);
@@ -248,6 +250,7 @@ Status ModelRegistry::setAlias(const std::string& name, const std::string& alias
     if (!row) return row.error();
     auto moved = detail::moveAlias(m_db, *id, alias, *row, reason, actor);
     if (!moved) return moved.error();
+    if (changed) *changed = *moved;
     return {};
   });
 }
@@ -470,9 +473,18 @@ Result<DeletePlan> ModelRegistry::deleteVersion(const std::string& name, int ver
     return detail::touchModel(m_db, planned->model_id);
   });
   if (!st) return st.error();
+  // The file goes after the commit, in a transaction of its own that checks again: a
+  // registration of the same bytes either committed first (the file stays) or puts it anew.
   if (planned->plan.reclaim_bytes > 0) {
-    std::error_code ec;
-    std::filesystem::remove(m_objects.pathOf(planned->row.bundle_id), ec);  // gone already: fine
+    const std::string id = planned->row.bundle_id;
+    // A failure here leaves only an unreferenced object, which wb gc removes.
+    (void)m_db.writeTransaction([&]() -> Status {
+      auto used = objectInUse(m_db, id, 0);
+      if (!used) return used.error();
+      std::error_code ec;
+      if (!*used) std::filesystem::remove(m_objects.pathOf(id), ec);  // gone already: fine
+      return {};
+    });
   }
   return std::move(planned->plan);
 }

@@ -135,7 +135,9 @@ class ModelRegistry {
   /// Creates NAME if needed and adds the next version (numbers are never reused, even after a
   /// delete): MAKE builds the bundle for that number, the bytes go to the object store and the
   /// rows (version, tags, optional alias + audit event) are written in one transaction.
-  /// Concurrent registrations get distinct numbers.
+  /// Concurrent registrations get distinct numbers. MAKE runs inside that write transaction
+  /// (it may read the database, but must not write through another connection: it would wait
+  /// for this one).
   Result<ModelVersion> registerVersion(const NewVersion& version, const BundleMaker& make);
 
   Result<std::vector<RegisteredModel>> models();
@@ -155,9 +157,10 @@ class ModelRegistry {
   Result<std::string> bundleBytes(const ModelVersion& version);
 
   /// Points ALIAS of NAME at VERSION (creates or moves it) in one transaction with its audit
-  /// event; setting it where it already points is a no-op without an event.
+  /// event; setting it where it already points is a no-op without an event. CHANGED, when
+  /// given, receives whether the alias moved (an event was written).
   Status setAlias(const std::string& name, const std::string& alias, int version,
-                  const std::string& reason, const std::string& actor);
+                  const std::string& reason, const std::string& actor, bool* changed = nullptr);
   Status removeAlias(const std::string& name, const std::string& alias, const std::string& reason,
                      const std::string& actor);
   /// Alias events of NAME, oldest first.
