@@ -98,7 +98,6 @@ Result<std::string> readSource(zip_source_t* source) {
 
 // Why libzip could not open BYTES, in the words of bundle.h.
 Error openError(std::string_view bytes, int code, const std::string& source) {
-  if (bytes.empty()) return makeError("not a zip file (empty)", source);
   const bool zip_start = bytes.size() >= 4 && bytes.substr(0, 4) == std::string_view("PK\3\4", 4);
   if (zip_start && (code == ZIP_ER_NOZIP || code == ZIP_ER_INCONS || code == ZIP_ER_EOF))
     return makeError("truncated or damaged zip file (its central directory is missing or cut)", source);
@@ -244,6 +243,8 @@ Result<std::string> writeBundle(const BundleFiles& files) {
 }
 
 Result<BundleFiles> readBundle(std::string_view bytes, const std::string& source, std::uint64_t max_member_bytes) {
+  // libzip opens an empty buffer as an empty archive.
+  if (bytes.empty()) return makeError("not a zip file (empty)", source);
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
