@@ -18,6 +18,7 @@
 #include "app/cli/log_commands.h"
 #include "app/cli/metrics_commands.h"
 #include "app/cli/ml_options.h"
+#include "app/cli/models_commands.h"
 #include "app/cli/queue_command.h"
 #include "app/cli/runs_commands.h"
 #include "app/cli/workspace_commands.h"
@@ -43,18 +44,19 @@ struct Globals {
   wb::cli::fail("cannot run " + ml.string() + ": " + std::strerror(errno));
 }
 
-// demo, train, models, sweep: declared here for --help and argument errors, run by wb-ml.
+// demo, train, sweep (and models types|register|import|export): declared here for --help and
+// argument errors, run by wb-ml.
 struct MlArgs {
   wb::cli::DemoArgs demo;
   wb::cli::TrainArgs train;
   wb::cli::SweepArgs sweep;
+  wb::cli::ModelsMlArgs models;
 };
 
 void addMlCommands(CLI::App& app, MlArgs& args, char** argv, std::function<void()>& action) {
   const auto exec = [argv] { execMl(argv); };
   wb::cli::setAction(wb::cli::addDemoOptions(app, args.demo), action, exec);
   wb::cli::setAction(wb::cli::addTrainOptions(app, args.train), action, exec);
-  wb::cli::setAction(wb::cli::addModelsOptions(app), action, exec);
   wb::cli::setAction(wb::cli::addSweepOptions(app, args.sweep), action, exec);
 }
 
@@ -63,7 +65,8 @@ void registerCommands(CLI::App& app, const Globals& g, MlArgs& ml, char** argv,
                       std::function<void()>& action) {
   const wb::cli::OpenWorkspace open = [&g] { return wb::cli::openWorkspaceAt(g.workspace); };
   wb::cli::addWorkspaceCommands(app, open, g.json, action);  // init, version
-  addMlCommands(app, ml, argv, action);                      // demo, train, models, sweep
+  addMlCommands(app, ml, argv, action);                      // demo, train, sweep
+  wb::cli::addModelsCommands(app, open, g.json, action, ml.models, [argv] { execMl(argv); });
   wb::cli::addDataCommands(app, open, g.json, action);
   wb::cli::addQueueCommand(app, open, g.json, action);
   wb::cli::addRunsCommands(app, open, g.json, action);
@@ -126,7 +129,7 @@ int main(int argc, char** argv) {
     if (action) action();
   } catch (const wb::cli::CliError& e) {
     std::cerr << "wb: " << e.message << '\n';
-    return kExitError;
+    return e.exit_code;
   } catch (const std::exception& e) {
     std::cerr << "wb: " << e.what() << '\n';
     return kExitError;

@@ -8,11 +8,11 @@
 
 #include "app/cli/cli_errors.h"
 #include "app/cli/ml_options.h"
+#include "app/cli/models_ml_commands.h"
 #include "app/cli/sweep_command.h"
 #include "app/cli/train_command.h"
 #include "core/common/numbers.h"
 #include "core/demo/demo_workspace.h"
-#include "core/models/model_factory.h"
 
 using nlohmann::json;
 using wb::cli::CliError;
@@ -61,23 +61,6 @@ void createDemo(const wb::cli::GlobalArgs& g, const std::string& dir, int epochs
   }
 }
 
-// `wb models`: the model types with their hyperparameters and defaults (the editor's form).
-void listModels(const wb::cli::GlobalArgs& g) {
-  json models = json::array();
-  for (const auto& type : wb::models::modelTypes())
-    models.push_back({{"type", type},
-                      {"description", wb::models::modelDescription(type)},
-                      {"params", unwrap(wb::models::defaultParams(type))}});
-  if (g.json) {
-    std::cout << json{{"models", models}}.dump() << std::endl;
-    return;
-  }
-  for (const auto& m : models) {
-    std::cout << m["type"].get<std::string>() << "  " << m["description"].get<std::string>() << '\n';
-    for (const auto& [k, v] : m["params"].items()) std::cout << "    " << k << ": " << v.dump() << '\n';
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,8 +78,9 @@ int main(int argc, char** argv) {
   wb::cli::SweepArgs sweep;
   wb::cli::addDemoOptions(app, demo);
   auto* train_cmd = wb::cli::addTrainOptions(app, train);
-  auto* models_cmd = wb::cli::addModelsOptions(app);
   auto* sweep_cmd = wb::cli::addSweepOptions(app, sweep);
+  wb::cli::ModelsMlArgs models;
+  const auto models_cmds = wb::cli::addModelsOptions(app, models);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -106,15 +90,12 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     if (*train_cmd) return wb::cli::runTrainCommand(g, train);
-    if (*models_cmd) {
-      listModels(g);
-      return 0;
-    }
+    if (wb::cli::runModelsMlCommand(g, models_cmds, models)) return 0;
     if (*sweep_cmd) return wb::cli::runSweepCommand(g, argv[0], sweep);
     createDemo(g, demo.dir, demo.epochs);
   } catch (const CliError& e) {
     std::cerr << "wb: " << e.message << '\n';
-    return 1;
+    return e.exit_code;
   } catch (const std::exception& e) {
     std::cerr << "wb: " << e.what() << '\n';
     return 1;

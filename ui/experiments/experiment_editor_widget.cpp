@@ -439,7 +439,7 @@ void ExperimentEditorWidget::refreshModelCatalog() {
     m_catalog_process = nullptr;
     p->deleteLater();
   });
-  p->start(cli, {QStringLiteral("models"), QStringLiteral("--json")});
+  p->start(cli, {QStringLiteral("models"), QStringLiteral("types"), QStringLiteral("--json")});
 }
 
 QString ExperimentEditorWidget::cliPath() const {
