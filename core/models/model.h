@@ -91,7 +91,8 @@ class Model {
 
   /// Parameters, buffers and what the model was built from (type, params, input), as bytes
   /// for the object store. buildModelFromState() rebuilds a model from them alone.
-  Result<std::string> saveState() const;
+  /// Virtual for "torchscript", whose state is its TorchScript archive.
+  virtual Result<std::string> saveState() const;
   /// Loads parameters and buffers saved by saveState(). All or nothing: a missing tensor or a
   /// shape mismatch (a checkpoint of another model) is an Error and leaves the model as it was.
   Status loadState(std::string_view bytes);

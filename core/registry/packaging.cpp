@@ -10,7 +10,10 @@
 #include <set>
 
 #include "core/models/model_factory.h"
+#include "core/objects/object_store.h"
 #include "core/registry/safetensors.h"
+#include "core/store/database.h"
+#include "core/workspace/workspace.h"
 
 namespace wb::registry {
 
@@ -268,8 +271,16 @@ Result<LoadedModel> loadBundleFile(const std::filesystem::path& path) {
   return loadFiles(std::move(*files), path.string());
 }
 
-Result<LoadedModel> loadVersion(const Workspace& /*workspace*/, std::string_view ref) {
-  return makeError("the model registry is not part of this build yet", std::string(ref));
+Result<LoadedModel> loadVersion(const Workspace& workspace, std::string_view ref) {
+  auto db = workspace.connect();
+  if (!db) return db.error();
+  objects::ObjectStore objects(workspace.objectsDir());
+  ModelRegistry registry(**db, objects);
+  auto version = registry.resolve(ref);
+  if (!version) return version.error();
+  auto bytes = registry.bundleBytes(*version);
+  if (!bytes) return bytes.error();
+  return loadBundle(*bytes, version->model + "/" + std::to_string(version->version));
 }
 
 Result<ExampleBatch> exampleBatch(const BundleFiles& files) {

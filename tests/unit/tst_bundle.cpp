@@ -20,6 +20,8 @@
 #include "core/data/importer.h"
 #include "core/demo/demo_datasets.h"
 #include "core/models/model_factory.h"
+#include "core/objects/object_store.h"
+#include "core/registry/registry.h"
 #include "core/registry/bundle.h"
 #include "core/registry/packaging.h"
 #include "core/registry/safetensors.h"
@@ -577,6 +579,26 @@ trainer: {epochs: 1, seed: 3}
     auto meta = readBundleFile(file)->modelJson();
     QCOMPARE((*meta)["name"], Json("iris"));
     QCOMPARE((*meta)["version"], Json(1));
+
+    // Registered, then loaded by reference through the one loading path.
+    objects::ObjectStore objects(m_ws->objectsDir());
+    ModelRegistry registry(**db, objects);
+    NewVersion nv = v;
+    nv.name = "iris";
+    nv.alias = "production";
+    nv.actor = "tst_bundle";
+    auto registered = registry.registerVersion(nv, [&](const std::string& name, int number) {
+      return finishBundle(packaged->files, name, number);
+    });
+    WB_VERIFY_OK(registered);
+    auto by_ref = loadVersion(*m_ws, "iris@production");
+    WB_VERIFY_OK(by_ref);
+    QCOMPARE(by_ref->meta["version"], Json(registered->version));
+    auto by_ref_check = checkExamples(*by_ref);
+    WB_VERIFY_OK(by_ref_check);
+    QVERIFY(by_ref_check->passed);
+    auto unknown = loadVersion(*m_ws, "iris@nowhere");
+    QVERIFY(!unknown.ok());
 
     o.checkpoint = "last";
     auto last = packageRun(*m_ws, o);
