@@ -124,7 +124,10 @@ class TorchScriptModel final : public Model {
     auto out = m_holder->script().forward(std::move(args));
     TORCH_CHECK(out.isTensor(), "TorchScript forward() returned ", out.tagKind(),
                 ", expected a tensor");
-    return out.toTensor();
+    auto logits = out.toTensor();
+    // Regression scripts often return [B]; Model's contract is [B, 1].
+    if (input().classes == 0 && logits.dim() == 1) logits = logits.unsqueeze(1);
+    return logits;
   }
 
   // The archive as torch.jit.save writes it, with the current weights.

@@ -108,14 +108,27 @@ Json rawInput(const Workspace& ws, const data::Manifest& manifest, const data::S
   return row;
 }
 
-// Up to COUNT samples of the test split (else val, else train) through the stored preprocessing.
+// Appends batch B (texts: ids and offsets) to the examples' tensors.
+void appendBatch(ModelPackage& p, const data::Batch& b) {
+  if (!p.example_inputs.defined()) {
+    p.example_inputs = b.inputs;
+    p.example_offsets = b.offsets;
+    return;
+  }
+  if (b.offsets.defined())
+    p.example_offsets = torch::cat({p.example_offsets, b.offsets + p.example_inputs.size(0)});
+  p.example_inputs = torch::cat({p.example_inputs, b.inputs});
+}
+
+// COUNT samples from the test split, then val, then train, through the stored preprocessing.
 Status addExamples(const Workspace& ws, const data::Manifest& manifest, const Json& preprocessing, int count,
                    ModelPackage& p) {
-  if (count <= 0) return {};
   for (auto split : {data::Split::Test, data::Split::Val, data::Split::Train}) {
+    const int wanted = count - static_cast<int>(p.examples.size());
+    if (wanted <= 0) break;
     data::LoaderOptions o;
     o.split = split;
-    o.batch_size = count;
+    o.batch_size = wanted;
     o.shuffle = false;
     o.workers = 0;
     o.cache = data::LoaderOptions::Cache::Off;
@@ -127,14 +140,13 @@ Status addExamples(const Workspace& ws, const data::Manifest& manifest, const Js
     if (!batch) return makeError(batch.error().text(), "examples");
     if (!*batch) continue;
     const data::Batch& b = **batch;
-    p.example_inputs = b.inputs;
-    p.example_offsets = b.offsets;
-    for (std::size_t k = 0; k < b.indices.size(); ++k) {
-      const data::Sample& s = manifest.samples[b.indices[k]];
+    appendBatch(p, b);
+    for (const std::size_t index : b.indices) {
+      const data::Sample& s = manifest.samples[index];
+      const std::size_t n = p.examples.size();
       p.examples.push_back({{"key", s.key}, {"label", s.label}, {"split", std::string(data::toString(split))},
-                            {"input", rawInput(ws, manifest, s, k, p.example_files)}});
+                            {"input", rawInput(ws, manifest, s, n, p.example_files)}});
     }
-    return {};
   }
   return {};
 }

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/models/model_factory.h"
+#include "core/models/torchscript_model.h"
 #include "core/objects/object_store.h"
 #include "core/registry/safetensors.h"
 #include "core/store/database.h"
@@ -239,7 +240,11 @@ Result<LoadedModel> loadFiles(BundleFiles files, const std::string& source) {
   const std::string weights = meta->value("weights", std::string(kWeights));
   LoadedModel loaded;
   if (weights == kTorchScript) {
-    return makeError("model.pt: TorchScript bundles are not supported by this build yet", source);
+    const std::string* archive = files.find(kTorchScript);
+    if (!archive) return makeError("model.json names model.pt but the bundle has none", source);
+    auto model = models::loadTorchScript(*archive, *input);
+    if (!model) return makeError("model.pt: " + model.error().text(), source);
+    loaded.model = std::move(*model);
   } else if (weights == kWeights) {
     const std::string* bytes = files.find(kWeights);
     if (!bytes) return makeError("model.json names weights.safetensors but the bundle has none", source);

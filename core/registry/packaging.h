@@ -33,7 +33,7 @@ struct PackageOptions {
   /// "best" (checkpoints/best.pt, falling back to last when the run kept no best), "last", or
   /// any artifact path of the run holding Model::saveState() bytes.
   std::string checkpoint = "best";
-  int examples = 8;  // test-split samples (validation, then train, when there is no test split)
+  int examples = 8;  // test-split samples, filled up from validation, then train, when it has fewer
   std::string description;
   std::map<std::string, std::string> tags;
 };

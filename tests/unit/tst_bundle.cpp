@@ -101,6 +101,7 @@ class TestBundle : public QObject {
   std::optional<Workspace> m_ws;
   std::string m_iris_run;
   std::string m_digits_run;
+  std::string m_text_run;
 
   fs::path writeTemp(const std::string& name, const std::string& bytes) {
     const fs::path p = m_root / name;
@@ -191,6 +192,13 @@ class TestBundle : public QObject {
     o.format = data::SourceFormat::Table;
     o.source = fs::path(WB_SOURCE_DIR) / "resources" / "iris.csv";
     WB_VERIFY_OK(data::importDataset(*m_ws, o));
+    o.dataset = "headlines";
+    o.format = data::SourceFormat::Text;
+    o.source = m_root / "src" / demo::kHeadlinesCsv;
+    o.text_columns = {"title", "body"};
+    o.target_column = "label";
+    o.key_column = "id";
+    WB_VERIFY_OK(data::importDataset(*m_ws, o));
   }
 
   std::string train(const std::string& yaml) {
@@ -224,6 +232,11 @@ trainer: {epochs: 2, seed: 3, deterministic: true}
     m_digits_run = train(R"(experiment: digits
 data: {dataset: digits@latest, batch_size: 16, workers: 0}
 model: {type: lenet}
+trainer: {epochs: 1, seed: 3}
+)");
+    m_text_run = train(R"(experiment: headlines
+data: {dataset: headlines@latest, transforms: [{name: lowercase}, {name: tokenize}, {name: vocabulary}], batch_size: 16, workers: 0}
+model: {type: text_bag, embed_dim: 8}
 trainer: {epochs: 1, seed: 3}
 )");
   }
@@ -519,6 +532,36 @@ trainer: {epochs: 1, seed: 3}
     }
   }
 
+  // Imported TorchScript (model.pt bundles) loads through the same path, in a fresh process.
+  void torchScriptBundles() {
+    const fs::path dir = m_root / "torchscript";
+    fs::create_directories(dir);
+    auto made = run(QString::fromUtf8(kPython),
+                    {qs((fs::path(WB_SOURCE_DIR) / "tests/fixtures/make_torchscript.py").string()), qs(dir.string())});
+    QVERIFY2(made.exit_code == 0, made.err.c_str());
+    const std::vector<std::pair<std::string, Json>> specs = {
+        {"mlp", {{"kind", "table"}, {"input_shape", {4}}, {"classes", {"a", "b", "c"}}}},
+        {"cnn", {{"kind", "image"}, {"input_shape", {1, 28, 28}}, {"classes", {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}}}},
+        {"text", {{"kind", "text"}, {"vocabulary", 50}, {"classes", {"real", "fake"}}}}};
+    std::vector<fs::path> files;
+    for (const auto& [name, spec] : specs) {
+      auto packaged = packageTorchScript(dir / (name + ".pt"), TorchScriptSpec{spec});
+      WB_VERIFY_OK(packaged);
+      QVERIFY(packaged->files.find("model.pt"));
+      QVERIFY(!packaged->files.find("weights.safetensors"));
+      auto bytes = finishBundle(packaged->files, name, 1);
+      WB_VERIFY_OK(bytes);
+      files.push_back(writeTemp(name + "-ts.wbundle", *bytes));
+    }
+    const auto results = checkInFreshProcess(files);
+    QCOMPARE(results.size(), files.size());
+    for (const auto& r : results) {
+      QVERIFY2(!r.contains("error"), r.dump().c_str());
+      QCOMPARE(r.value("type", ""), std::string("torchscript"));
+      QVERIFY2(r.value("passed", false), r.dump().c_str());
+    }
+  }
+
   void checkExamplesDetectsOtherWeights() {
     auto s = randomModel("mlp");
     auto bytes = bundleOf(s, "iris");
@@ -626,6 +669,32 @@ trainer: {epochs: 1, seed: 3}
     WB_VERIFY_OK(bytes);
     auto loaded = loadBundle(*bytes);
     WB_VERIFY_OK(loaded);
+    auto check = checkExamples(*loaded);
+    WB_VERIFY_OK(check);
+    QVERIFY(check->passed);
+  }
+
+  void packageRunTexts() {
+    PackageOptions o;
+    o.run_id = m_text_run;
+    o.examples = 4;
+    auto packaged = packageRun(*m_ws, o);
+    WB_VERIFY_OK(packaged);
+    const Json& sig = packaged->version.signature;
+    QCOMPARE(sig["kind"], Json("text"));
+    QCOMPARE(sig["text_columns"], Json({"title", "body"}));
+    QCOMPARE(sig["inputs"][1]["name"], Json("offsets"));
+    auto examples = Json::parse(*packaged->files.find("examples/examples.json"))["examples"];
+    QCOMPARE(examples.size(), std::size_t{4});
+    QVERIFY(!examples[0]["input"].value("text", "").empty());
+    auto bytes = finishBundle(packaged->files, "headlines", 1);
+    WB_VERIFY_OK(bytes);
+    auto loaded = loadBundle(*bytes);
+    WB_VERIFY_OK(loaded);
+    auto batch = exampleBatch(loaded->files);
+    WB_VERIFY_OK(batch);
+    QCOMPARE(batch->offsets.numel(), std::int64_t{4});
+    QCOMPARE(batch->expected.sizes().vec(), (std::vector<std::int64_t>{4, 2}));
     auto check = checkExamples(*loaded);
     WB_VERIFY_OK(check);
     QVERIFY(check->passed);
