@@ -197,7 +197,9 @@ class TestDemo : public QObject {
     WB_VERIFY_OK(digits);
     QCOMPARE(std::string(store::toString(digits->status)), std::string("finished"));
     QCOMPARE(digits->experiment, std::string("digits"));
-    QCOMPARE(runs.params(digits->id)->at("trainer.epochs"), std::to_string(m_options.digits_epochs));
+    auto params = runs.params(digits->id);
+    WB_VERIFY_OK(params);
+    QCOMPARE(params->at("trainer.epochs"), std::to_string(m_options.digits_epochs));
     QVERIFY(m_made->digits_run.final_metrics.count("test/accuracy"));
   }
 
