@@ -31,6 +31,8 @@ void createDemo(const wb::cli::GlobalArgs& g, const std::string& dir, int epochs
                         {"val_accuracy", p.val_accuracy}}.dump() << std::endl;
     } else if (p.phase == "datasets") {
       std::cout << "  " << p.run_name << '\n' << std::flush;
+    } else if (p.phase == "registering") {
+      std::cout << "  registering " << p.run_name << '\n' << std::flush;
     } else if (p.epoch == p.epochs) {
       std::cout << "  trained " << p.run_name << ": val/accuracy " << wb::formatDouble(p.val_accuracy)
                 << '\n';
@@ -41,12 +43,21 @@ void createDemo(const wb::cli::GlobalArgs& g, const std::string& dir, int epochs
     json runs = json::array();
     for (const auto& r : result.runs)
       runs.push_back({{"id", r.run_id}, {"name", r.name}, {"val_accuracy", r.val_accuracy}});
+    const auto& d = result.digits_run;
+    json models = json::array();
+    for (const auto& m : result.models)
+      models.push_back({{"name", m.name}, {"version", m.version}, {"alias", m.alias}, {"run", m.run_id},
+                        {"existed", m.existed}});
     std::cout << json{{"event", "done"}, {"workspace", result.workspace.string()}, {"runs", runs},
-                      {"datasets", result.datasets}}.dump()
+                      {"digits_run", {{"id", d.run_id}, {"name", d.name}, {"val_accuracy", d.val_accuracy}}},
+                      {"datasets", result.datasets}, {"models", models}}.dump()
               << std::endl;
   } else {
     std::cout << "Demo workspace ready: " << result.workspace.string() << '\n';
     for (const auto& d : result.datasets) std::cout << "  dataset " << d << '\n';
+    for (const auto& m : result.models)
+      std::cout << "  model " << m.name << '@' << m.alias << " (version " << m.version
+                << (m.existed ? ", registered before" : "") << ")\n";
   }
 }
 

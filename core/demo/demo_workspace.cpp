@@ -1,7 +1,9 @@
 #include "core/demo/demo_workspace.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <unistd.h>
 
 #include "core/common/numbers.h"
@@ -12,6 +14,9 @@
 #include "core/demo/demo_datasets.h"
 #include "core/demo/embedded_resources.h"
 #include "core/metrics/series_ops.h"
+#include "core/objects/object_store.h"
+#include "core/registry/packaging.h"
+#include "core/registry/registry.h"
 #include "core/store/database.h"
 #include "core/store/run_repository.h"
 #include "core/train/trainer.h"
@@ -216,22 +221,16 @@ Result<store::Run> createSweepParent(store::RunRepository& runs, const DemoSweep
   return runs.create(parent);
 }
 
-// One child, trained in this process by the trainer `wb train` runs.
-Result<DemoRunResult> trainChild(const Workspace& ws, const config::SweepChild& child,
-                                 const store::Run& parent, int run_count,
-                                 const std::function<bool(const DemoProgress&)>& progress) {
-  train::TrainRequest request;
-  request.config = child.config;
-  request.config_text = config::toYaml(child.config);
-  request.run_name = parent.name + "-" + std::to_string(child.index + 1);
-  request.parent_run_id = parent.id;
-  request.extra_params = child.params;
+// One run, trained in this process by the trainer `wb train` runs; PHASE names it in progress.
+Result<DemoRunResult> trainRun(const Workspace& ws, const train::TrainRequest& request,
+                               const std::string& phase, int run_index, int run_count,
+                               const std::function<bool(const DemoProgress&)>& progress) {
   std::atomic<bool> stop{false};
   auto outcome = train::runTraining(ws, request, [&](const nlohmann::json& event) {
     if (!progress || event.value("event", "") != "epoch") return;
     DemoProgress p;
-    p.phase = "training";
-    p.run_index = child.index;
+    p.phase = phase;
+    p.run_index = run_index;
     p.run_count = run_count;
     p.run_name = request.run_name;
     p.epoch = event.value("epoch", 0);
@@ -248,6 +247,36 @@ Result<DemoRunResult> trainChild(const Workspace& ws, const config::SweepChild& 
   return DemoRunResult{outcome->run_id, request.run_name, metric("val/accuracy"), metric("val/loss"), last};
 }
 
+Result<DemoRunResult> trainChild(const Workspace& ws, const config::SweepChild& child,
+                                 const store::Run& parent, int run_count,
+                                 const std::function<bool(const DemoProgress&)>& progress) {
+  train::TrainRequest request;
+  request.config = child.config;
+  request.config_text = config::toYaml(child.config);
+  request.run_name = parent.name + "-" + std::to_string(child.index + 1);
+  request.parent_run_id = parent.id;
+  request.extra_params = child.params;
+  return trainRun(ws, request, "training", child.index, run_count, progress);
+}
+
+// The digits CNN, as `wb train digits-lenet trainer.epochs=N --name digits-lenet` trains it.
+Result<DemoRunResult> trainDigits(const Workspace& ws, const DemoOptions& o, int run_index, int run_count,
+                                  const std::function<bool(const DemoProgress&)>& progress) {
+  config::ComposeOptions co;
+  co.configs_dir = ws.configsDir();
+  co.display_root = ws.root();
+  const fs::path primary = ws.configsDir() / (o.digits_config + ".yaml");
+  const std::vector<std::string> overrides = {"trainer.epochs=" + std::to_string(o.digits_epochs)};
+  auto config = config::loadExperimentConfig(primary, overrides, co);
+  if (!config) return config.error();
+  train::TrainRequest request;
+  request.config = *config;
+  request.config_text = config::toYaml(*config);
+  request.run_name = o.digits_config;
+  if (auto composed = config::composeConfig(primary, overrides, co)) request.source = composed->tree;
+  return trainRun(ws, request, "training digits", run_index, run_count, progress);
+}
+
 // "best sweep-iris-sweep-3: val/accuracy 0.9667", as `wb sweep` ends its parent.
 std::string bestLine(const DemoSweep& sweep, const std::vector<DemoRunResult>& runs) {
   const DemoRunResult* best = nullptr;
@@ -261,6 +290,98 @@ std::string bestLine(const DemoSweep& sweep, const std::vector<DemoRunResult>& r
     }
   }
   return best ? "best " + best->name + ": " + sweep.metric + " " + formatGeneral(best_value, 4) : "";
+}
+
+// One version to register: MODEL from RUN, with ALIAS.
+struct DemoRegistration {
+  const char* model;
+  const DemoRunResult* run;
+  const char* alias;
+  const char* description;
+};
+
+// The sweep's children, best val/accuracy first (ties: grid order, as bestLine picks).
+std::vector<const DemoRunResult*> rankByValAccuracy(const std::vector<DemoRunResult>& runs) {
+  std::vector<const DemoRunResult*> ranked;
+  for (const auto& r : runs) ranked.push_back(&r);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const DemoRunResult* a, const DemoRunResult* b) { return a->val_accuracy > b->val_accuracy; });
+  return ranked;
+}
+
+// What `wb models register RUN --name MODEL --alias ALIAS` does: package the run's best
+// checkpoint, then let the registry number the version and stamp it into the bundle.
+Result<DemoModel> registerDemoVersion(const Workspace& ws, registry::ModelRegistry& models,
+                                      const DemoRegistration& r) {
+  registry::PackageOptions po;
+  po.run_id = r.run->run_id;
+  po.description = r.description;
+  po.tags = {{"demo", ""}};
+  auto packaged = registry::packageRun(ws, po);
+  if (!packaged) return packaged.error();
+  registry::NewVersion version = packaged->version;
+  version.name = r.model;
+  version.alias = r.alias;
+  version.actor = kDemoActor;
+  if (version.description.empty()) version.description = r.description;
+  const auto& files = packaged->files;
+  auto made = models.registerVersion(version, [&files](const std::string& name, int number) {
+    return registry::finishBundle(files, name, number);
+  });
+  if (!made) return made.error();
+  return DemoModel{r.model, made->version, r.alias, r.run->run_id, false};
+}
+
+// Where ALIAS of a model registered by an earlier demo points now (version 0: nowhere).
+DemoModel existingDemoModel(registry::ModelRegistry& models, const DemoRegistration& r) {
+  DemoModel m{r.model, 0, r.alias, {}, true};
+  if (auto v = models.resolve(std::string(r.model) + "@" + r.alias)) {
+    m.version = v->version;
+    m.run_id = v->run_id;
+  }
+  return m;
+}
+
+// digits-cnn@production, iris@production (best iris child) and iris@staging (the next best);
+// a model that existed before this call is skipped as a whole.
+Result<std::vector<DemoModel>> registerDemoModels(const Workspace& ws, const DemoResult& result,
+                                                  const std::function<bool(const DemoProgress&)>& progress) {
+  auto db = ws.connect();
+  if (!db) return db.error();
+  objects::ObjectStore objects(ws.objectsDir());
+  registry::ModelRegistry models(**db, objects);
+  auto listed = models.models();
+  if (!listed) return listed.error();
+  std::set<std::string> existing;
+  for (const auto& m : *listed) existing.insert(m.name);
+
+  const auto ranked = rankByValAccuracy(result.runs);
+  std::vector<DemoRegistration> plan = {
+      {kDigitsModel, &result.digits_run, "production", "LeNet on the demo's procedural digits"}};
+  if (!ranked.empty()) plan.push_back({kIrisModel, ranked[0], "production", "MLP on Iris: the sweep's best run"});
+  if (ranked.size() > 1) plan.push_back({kIrisModel, ranked[1], "staging", "MLP on Iris: the sweep's next best run"});
+
+  std::vector<DemoModel> out;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const auto& r = plan[i];
+    if (progress) {
+      DemoProgress p;
+      p.phase = "registering";
+      p.run_index = static_cast<int>(i);
+      p.run_count = static_cast<int>(plan.size());
+      p.run_name = std::string(r.model) + "@" + r.alias;
+      if (!progress(p)) return makeError("cancelled");
+    }
+    if (existing.count(r.model)) {
+      out.push_back(existingDemoModel(models, r));
+      continue;
+    }
+    auto made = registerDemoVersion(ws, models, r);
+    if (!made) return Error{"cannot register " + std::string(r.model) + ": " + made.error().message,
+                            made.error().context};
+    out.push_back(*made);
+  }
+  return out;
 }
 
 }  // namespace
@@ -290,8 +411,9 @@ Result<DemoResult> createDemoWorkspace(const DemoOptions& options,
   auto parent = createSweepParent(runs, *sweep);
   if (!parent) return parent.error();
   result.sweep_run_id = parent->id;
+  const int run_count = static_cast<int>(sweep->children.size()) + 1;  // the sweep, then digits
   for (const auto& child : sweep->children) {
-    auto run = trainChild(*ws, child, *parent, static_cast<int>(sweep->children.size()), progress);
+    auto run = trainChild(*ws, child, *parent, run_count, progress);
     if (!run) {
       const bool cancelled = run.error().message == "cancelled";
       (void)runs.setStatus(parent->id, cancelled ? store::RunStatus::Killed : store::RunStatus::Failed,
@@ -302,6 +424,13 @@ Result<DemoResult> createDemoWorkspace(const DemoOptions& options,
   }
   if (auto st = runs.setStatus(parent->id, store::RunStatus::Finished, bestLine(*sweep, result.runs)); !st)
     return st.error();
+
+  auto digits = trainDigits(*ws, options, run_count - 1, run_count, progress);
+  if (!digits) return digits.error();
+  result.digits_run = *digits;
+  auto registered = registerDemoModels(*ws, result, progress);
+  if (!registered) return registered.error();
+  result.models = *registered;
   return result;
 }
 

@@ -8,7 +8,8 @@
 #   --quick      short settings (smaller data sets, fewer epochs and launches): proves the
 #                pipeline, the figures are noisier; the caption says so
 #   --jobs N     build parallelism (default: the number of cores)
-#   --only LIST  run only these benchmarks (the table then holds only their rows)
+#   --only LIST  run only these benchmarks, e.g. "bench_store registry" (the bench_ prefix is
+#                optional; the table then holds only their rows)
 #   --note TEXT  a sentence added to the table's caption (e.g. "measured under load")
 #   --no-readme  print the table, leave README.md alone
 #
@@ -38,8 +39,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-all="bench_store bench_hash bench_loader bench_train bench_gui_startup bench_thumbnails bench_charts bench_runs_table"
+all="bench_store bench_hash bench_loader bench_train bench_gui_startup bench_thumbnails bench_charts bench_runs_table bench_registry"
 benches="${only:-$all}"
+# --only takes names with or without the bench_ prefix: --only registry
+benches="$(for b in $benches; do case "$b" in bench_*) echo "$b" ;; *) echo "bench_$b" ;; esac; done | xargs)"
 for b in $benches; do
   case " $all " in *" $b "*) ;; *) echo "run-benchmarks.sh: unknown benchmark $b" >&2; exit 2 ;; esac
 done
@@ -61,6 +64,8 @@ args_for() {
     bench_charts:*) echo "$work" ;;
     bench_runs_table:0) echo "10000" ;;
     bench_runs_table:1) echo "2000" ;;
+    bench_registry:0) echo "$work --repeats 7" ;;
+    bench_registry:1) echo "$work --repeats 3" ;;
   esac
 }
 

@@ -744,7 +744,9 @@ void TestCli::demo() {
   });
   for (const auto& r : results) WB_VERIFY_RUN(r);
   QVERIFY2(results[0].out.contains("Demo workspace ready"), results[0].describe().constData());
-  QCOMPARE(results[0].out.count("trained "), qsizetype(6));  // the iris-sweep grid (issue 11)
+  // The iris-sweep grid (issue 11), then the digits CNN (issue 12).
+  QCOMPARE(results[0].out.count("trained "), qsizetype(7));
+  QVERIFY2(results[0].out.contains("model iris@staging (version 2)"), results[0].describe().constData());
 
   for (const QString& dir : {text_dir, json_dir}) {
     auto ws = wb::Workspace::open(dir.toStdString());
@@ -754,11 +756,12 @@ void TestCli::demo() {
     RunRepository repo(**db);
     auto runs = repo.list();
     WB_VERIFY_OK(runs);
-    QCOMPARE(runs->size(), std::size_t(7));  // a sweep parent and its 6 children
+    QCOMPARE(runs->size(), std::size_t(8));  // a sweep parent, its 6 children, the digits CNN
     wb::store::MetricsReader reader(**db);
     wb::objects::ObjectStore objects(ws->objectsDir());
     for (const auto& r : *runs) {
       QVERIFY2(r.status == RunStatus::Finished, r.name.c_str());
+      if (r.experiment == "digits") continue;  // the digits CNN: tst_demo checks it
       QCOMPARE(r.experiment, std::string("iris"));
       if (r.parent_run_id.empty()) continue;  // the sweep's parent logs no metrics
       auto acc = reader.series(r.id, "val/accuracy");
@@ -793,18 +796,31 @@ void TestCli::demo() {
   }
 
   // JSON: a progress event per epoch and run, then one "done" event.
-  // Dataset preparation events come first; then one per epoch and run.
+  // Dataset preparation events come first; then one per epoch and run of the sweep; then the
+  // digits CNN's epochs and one event per registered version (issue 12).
   QList<QByteArray> lines;
-  int dataset_events = 0;
+  int dataset_events = 0, digits_events = 0, registering_events = 0;
   for (const auto& line : results[1].out.trimmed().split('\n')) {
     if (line.contains("\"phase\":\"datasets\"")) {
       ++dataset_events;
       QVERIFY2(lines.isEmpty(), "dataset events after training events");
       continue;
     }
+    if (line.contains("\"phase\":\"training digits\"")) {
+      QVERIFY2(registering_events == 0, "digits training after registering");
+      ++digits_events;
+      continue;
+    }
+    if (line.contains("\"phase\":\"registering\"")) {
+      ++registering_events;
+      continue;
+    }
+    if (line.contains("\"event\":\"progress\"")) QVERIFY2(digits_events == 0, "sweep events after the digits CNN");
     lines << line;
   }
   QCOMPARE(dataset_events, 5);  // generate + 4 imports
+  QCOMPARE(digits_events, 2);   // DemoOptions::digits_epochs
+  QCOMPARE(registering_events, 3);  // digits-cnn@production, iris@production, iris@staging
   QCOMPARE(lines.size(), qsizetype(6 * 3 + 1));
   for (qsizetype i = 0; i + 1 < lines.size(); ++i) {
     WB_PARSE_OBJECT(p, lines[i]);
@@ -820,6 +836,7 @@ void TestCli::demo() {
   const auto runs = done.value(QStringLiteral("runs")).toArray();
   QCOMPARE(runs.size(), qsizetype(6));
   QCOMPARE(done.value(QStringLiteral("datasets")).toArray().size(), qsizetype(4));
+  QCOMPARE(done.value(QStringLiteral("models")).toArray().size(), qsizetype(3));
   for (const auto& r : runs) {
     QCOMPARE(r.toObject().value(QStringLiteral("id")).toString().size(), qsizetype(32));
     const double acc = r.toObject().value(QStringLiteral("val_accuracy")).toDouble(-1);

@@ -652,6 +652,11 @@ void MainWindow::createDemo(const QString& path) {
         progress->setLabelText(tr("Preparing demo datasets: %1…").arg(event.value(QStringLiteral("run")).toString()));
         continue;
       }
+      if (event.value(QStringLiteral("phase")).toString() == QStringLiteral("registering")) {
+        progress->setValue(100);
+        progress->setLabelText(tr("Registering %1…").arg(event.value(QStringLiteral("run")).toString()));
+        continue;
+      }
       const int runs = event.value(QStringLiteral("run_count")).toInt(1);
       const int epochs = event.value(QStringLiteral("epochs")).toInt(1);
       const double done = event.value(QStringLiteral("run_index")).toInt() +

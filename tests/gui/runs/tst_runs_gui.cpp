@@ -273,9 +273,9 @@ class TestRunsGui : public QObject {
     QVERIFY(ready.wait(120000));
     auto* panel = w.runsPanel();
     // The demo's iris sweep: 3 learning rates x 2 widths, trained by the real trainer, plus the
-    // sweep's parent run.
-    QCOMPARE(panel->model()->rowCount(), 7);
-    for (int r = 0; r < 7; ++r)
+    // sweep's parent run and the digits CNN (issue 12).
+    QCOMPARE(panel->model()->rowCount(), 8);
+    for (int r = 0; r < 8; ++r)
       QCOMPARE(panel->model()->index(r, RunTableModel::kStatus).data().toString(), QStringLiteral("finished"));
     QVERIFY(panel->model()->columnOfMetric(QStringLiteral("val/accuracy")) >= 0);
     QVERIFY(panel->model()->columnOfMetric(QStringLiteral("test/accuracy")) >= 0);
