@@ -7,7 +7,7 @@ bash "$root/packaging/build.sh" --target workbench wb
 demo=${WORKBENCH_DEMO_DIR:-$HOME/workbench-demo}
 bin="$root/build/bin"
 if [ ! -f "$demo/.workbench/workbench.db" ]; then
-  echo "Creating the demo workspace in $demo (trains a few small models, a few seconds)…"
+  echo "Creating the demo workspace in $demo (trains an Iris sweep and a digits CNN and registers them: about 10 seconds)…"
   "$bin/wb" demo "$demo"
 fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

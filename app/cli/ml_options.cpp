@@ -3,7 +3,7 @@
 namespace wb::cli {
 
 CLI::App* addDemoOptions(CLI::App& app, DemoArgs& a) {
-  auto* cmd = app.add_subcommand("demo", "Create the demo workspace in DIR: real LibTorch runs on Iris");
+  auto* cmd = app.add_subcommand("demo", "Create the demo workspace in DIR: an Iris sweep and a digits CNN trained with LibTorch, registered as models");
   cmd->add_option("DIR", a.dir, "Folder for the demo workspace")->required();
   cmd->add_option("--epochs", a.epochs, "Epochs per run (default: the demo sweep config's)")->check(CLI::Range(1, 100000));
   return cmd;

@@ -26,6 +26,11 @@ using nlohmann::json;
 
 namespace {
 
+// Register and export take milliseconds: "0.0s" would say nothing.
+std::string shortDuration(double seconds) {
+  return seconds < 1 ? formatFixed(seconds * 1000, 0) + " ms" : formatDuration(seconds);
+}
+
 constexpr double kOnnxParityLimit = 1e-4;
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -68,7 +73,7 @@ void registerPackaged(const GlobalArgs& g, RegistryHandle& reg, registry::Packag
             << '\n';
   if (!packaged.version.alias.empty())
     std::cout << "  alias   " << v.model << "@" << packaged.version.alias << " → v" << v.version << '\n';
-  std::cout << "  took    " << formatDuration(seconds) << '\n';
+  std::cout << "  took    " << shortDuration(seconds) << '\n';
 }
 
 void applyCommon(registry::NewVersion& v, const std::string& name, const std::string& alias,
@@ -215,7 +220,7 @@ void exportOnnx(const GlobalArgs& g, RegistryHandle& reg, const ModelsExportArgs
               << '\n';
   } else {
     std::cout << "exported " << versionRef(v) << " to " << a.output << " (ONNX opset " << registry::kOnnxOpset << ", "
-              << formatBytes(onnx.size()) << ", " << formatDuration(secondsSince(start)) << ")\n"
+              << formatBytes(onnx.size()) << ", " << shortDuration(secondsSince(start)) << ")\n"
               << "parity  " << parity.runtime << " on " << parity.examples << " examples: max |diff| "
               << formatGeneral(parity.max_abs_diff) << (passed ? " (ok, ≤ " : " (FAILED, > ")
               << formatGeneral(kOnnxParityLimit) << ")\n";

@@ -28,7 +28,7 @@ WelcomePage::WelcomePage(QWidget* parent)
   m_new->setIcon(style()->standardIcon(QStyle::SP_FileDialogNewFolder));
   m_open->setIcon(style()->standardIcon(QStyle::SP_DirOpenIcon));
   m_demo->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
-  m_demo->setToolTip(tr("A workspace with real training runs (an MLP on the Iris table) to explore"));
+  m_demo->setToolTip(tr("A workspace to explore: real training runs (an Iris MLP sweep, a digits CNN) and the models registered from them"));
   for (auto* b : {m_new, m_open, m_demo}) b->setMinimumHeight(34);
 
   auto* recent_label = new QLabel(tr("Recent workspaces"), this);

@@ -229,6 +229,19 @@ class TestExperimentsGui : public QObject {
   // Opening workspace A after B restored B's config by its absolute path, and Run then trained
   // a run in A from B's file. The open config is now kept per workspace, and a file outside the
   // open workspace is read-only, under a banner, and never launched.
+  // The form's model hyperparameters come from the real `wb models types --json`: pins the
+  // catalog call surviving the rename of `wb models` (which now lists registered models).
+  void modelCatalogComesFromTheRealCli() {
+    ExperimentEditorWidget editor;
+    editor.setCliPath(cli());
+    editor.setWorkspace(m_ws);
+    editor.show();
+    QVERIFY(editor.openConfig(m_ws + QStringLiteral("/configs/iris.yaml")));
+    editor.refreshModelCatalog();
+    QTRY_VERIFY_WITH_TIMEOUT(editor.form()->editorFor(QStringLiteral("model.dropout")) != nullptr, 30000);
+    QVERIFY(editor.form()->modelTypes().contains(QStringLiteral("resnet18")));
+  }
+
   void editorStateIsPerWorkspace() {
     const QString other = m_dir.filePath(QStringLiteral("other"));
     QVERIFY(runWb(other, {QStringLiteral("init"), other}));
