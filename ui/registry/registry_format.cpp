@@ -97,8 +97,9 @@ std::vector<std::pair<QString, QString>> flatten(const nlohmann::json& value) {
 
 QString tagsText(const registry::ModelVersion& v) {
   QStringList parts;
-  for (const auto& [k, val] : v.tags)
-    parts << QString::fromStdString(k) + QLatin1Char('=') + QString::fromStdString(val);
+  for (const auto& [k, val] : v.tags)  // a bare label (`--tag demo`) shows as itself, not "demo="
+    parts << (val.empty() ? QString::fromStdString(k)
+                          : QString::fromStdString(k) + QLatin1Char('=') + QString::fromStdString(val));
   return parts.join(QStringLiteral(", "));
 }
 

@@ -171,7 +171,7 @@ void RegistryPanel::buildLayout() {
   m_split->addWidget(m_right_split);
   m_split->setStretchFactor(0, 0);
   m_split->setStretchFactor(1, 1);
-  m_split->setSizes({470, 1030});
+  m_split->setSizes({465, 1035});
   m_split->setChildrenCollapsible(false);
 
   auto* layout = new QVBoxLayout(this);
