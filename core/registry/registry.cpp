@@ -1,5 +1,6 @@
 #include "core/registry/registry.h"
 
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -189,6 +190,31 @@ Result<std::vector<ModelVersion>> ModelRegistry::versions(const std::string& nam
 
 Result<std::vector<ModelVersion>> ModelRegistry::allVersions() {
   return detail::selectVersions(m_db, "", [](store::Statement&) {});
+}
+
+Result<std::string> ModelRegistry::changeStamp() {
+  // Every edit goes through touchModel (updated_at = now), so the sum and maximum of
+  // updated_at move with it; counts and max ids catch inserts and deletes.
+  auto s = m_db.prepare(
+      "SELECT (SELECT count(*) FROM registered_models), (SELECT total(updated_at) FROM "
+      "registered_models), (SELECT coalesce(max(updated_at), 0) FROM registered_models), "
+      "(SELECT count(*) FROM model_versions), (SELECT coalesce(max(id), 0) FROM model_versions), "
+      "(SELECT coalesce(max(id), 0) FROM model_alias_events)");
+  if (!s) return s.error();
+  if (!s->step()) return s->lastError() ? *s->lastError() : makeError("cannot read the registry");
+  std::string stamp;
+  for (int c = 0; c < 6; ++c) {
+    if (c == 1 || c == 2) {  // the doubles' exact bits: no locale, no rounding
+      const double d = s->columnDouble(c);
+      std::uint64_t bits = 0;
+      std::memcpy(&bits, &d, sizeof bits);
+      stamp += std::to_string(bits);
+    } else {
+      stamp += std::to_string(s->columnInt(c));
+    }
+    stamp += '/';
+  }
+  return stamp;
 }
 
 Result<ModelVersion> ModelRegistry::resolve(const ModelRef& ref) {

@@ -146,6 +146,11 @@ class ModelRegistry {
   Result<std::vector<ModelVersion>> versions(const std::string& name);
   /// Every version of every model (the GUI's table; 1,000s of rows in one query).
   Result<std::vector<ModelVersion>> allVersions();
+  /// A cheap fingerprint of everything the registry holds (one query, no JSON): it changes
+  /// with every registration, alias move, edit, archive, export record and delete, and not
+  /// with other tables' commits (a training run's metrics). Watchers compare it before paying
+  /// for allVersions().
+  Result<std::string> changeStamp();
 
   /// Resolves "iris@production", "iris/3", "iris", "iris@latest". Errors name what is missing
   /// ("no model named 'iris'", "iris has no alias 'production' (aliases: staging)",

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include <sqlite3.h>
 #include <fcntl.h>
@@ -91,6 +92,7 @@ class TestRegistry : public QObject {
   void gcKeepsBundleObjects();
   void checkpointReleaseKeepsBundleObjects();
   void thousandVersionsListInConstantQueries();
+  void changeStampMovesWithEveryRegistryChange();
 
  private:
   wb::Result<ModelVersion> add(const std::string& name, double accuracy,
@@ -144,6 +146,46 @@ wb::Result<ModelVersion> TestRegistry::add(const std::string& name, double accur
   return m_reg->registerVersion(nv, [bytes](const std::string& n, int v) -> wb::Result<std::string> {
     return bytes.empty() ? "bundle of " + n + "/" + std::to_string(v) : bytes;
   });
+}
+
+// The GUI's watcher skips allVersions() while this stays the same: every kind of registry
+// change must move it, and other tables' commits must not.
+void TestRegistry::changeStampMovesWithEveryRegistryChange() {
+  std::set<std::string> seen;
+  auto fresh = [&]() -> bool {
+    auto stamp = m_reg->changeStamp();
+    return stamp && seen.insert(*stamp).second;
+  };
+  QVERIFY(fresh());  // empty registry
+  WB_VERIFY_OK(add("iris", 0.9));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(add("iris", 0.95));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(m_reg->setAlias("iris", "production", 1, "", "test"));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(m_reg->setAlias("iris", "production", 2, "", "test"));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(m_reg->setTag("iris", 1, "stage", "qa"));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(m_reg->removeTag("iris", 1, "stage"));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(m_reg->setDescription("iris", 1, "tuned"));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(m_reg->recordExport("iris", 1, "onnx", {{"opset", 13}}));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(m_reg->setArchived("iris", 1, true));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(m_reg->removeAlias("iris", "production", "", "test"));
+  QVERIFY(fresh());
+  WB_VERIFY_OK(m_reg->deleteVersion("iris", 1, "test"));
+  QVERIFY(fresh());
+  // A run and its metrics: not the registry's business.
+  const auto before = m_reg->changeStamp();
+  WB_VERIFY_OK(before);
+  WB_VERIFY_OK(m_db->exec("INSERT INTO experiments(name, created_at) VALUES('other', 0)"));
+  const auto after = m_reg->changeStamp();
+  WB_VERIFY_OK(after);
+  QCOMPARE(*after, *before);
 }
 
 void TestRegistry::referencesParse_data() {

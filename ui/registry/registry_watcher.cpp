@@ -7,6 +7,7 @@
 
 #include "core/common/clock.h"
 #include "core/objects/object_store.h"
+#include "core/registry/registry.h"
 #include "core/store/database.h"
 
 namespace wb::ui {
@@ -71,6 +72,16 @@ void RegistryWatcher::poll(bool force) {
   const qint64 version = m_db->dataVersion();
   if (!force && version == m_data_version) return;
   m_data_version = version;
+  // Most commits are other tables' (metrics of a training run): a one-row query tells, where
+  // allVersions() would parse every version's JSON (~0.1 ms each).
+  {
+    objects::ObjectStore objects(m_workspace.objectsDir());
+    registry::ModelRegistry reg(*m_db, objects);
+    auto stamp = reg.changeStamp();
+    if (stamp && !force && *stamp == m_stamp) return;
+    if (stamp) m_stamp = std::move(*stamp);
+  }
+  ++m_loads;
   QString error;
   auto snapshot = loadSnapshot(*m_db, m_workspace, &error);
   if (!snapshot) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <string>
 
 #include <QObject>
 #include <QString>
@@ -36,6 +38,10 @@ class RegistryWatcher : public QObject {
   void refreshNow();
   void stop();
 
+ public:
+  /// Full snapshot loads so far (a training run's commits must not cause any).
+  int loadCount() const { return m_loads.load(); }
+
  Q_SIGNALS:
   void snapshotReady(wb::ui::RegistrySnapshotPtr snapshot);
   void failed(const QString& message);
@@ -49,6 +55,8 @@ class RegistryWatcher : public QObject {
   QTimer* m_timer = nullptr;
   qint64 m_data_version = -1;
   QByteArray m_digest;  // of the last published snapshot: other tables' commits are ignored
+  std::string m_stamp;  // ModelRegistry::changeStamp() at the last load
+  std::atomic<int> m_loads{0};
 };
 
 }  // namespace wb::ui
