@@ -121,6 +121,11 @@ void printLineage(const registry::ModelVersion& v) {
   if (!v.config_hash.empty()) rows.push_back({"  config", v.config_hash});
   if (l.contains("workbench_version")) rows.push_back({"  workbench", cell(l["workbench_version"])});
   rows.push_back({"  source", v.source});
+  // Imports name the file they came from (TorchScript: its name and SHA-256).
+  if (v.source.rfind("import:", 0) == 0) {
+    if (l.contains("source") && l["source"].is_string()) rows.push_back({"  file", cell(l["source"])});
+    if (l.contains("sha256") && l["sha256"].is_string()) rows.push_back({"  file sha256", cell(l["sha256"])});
+  }
   printTable(std::cout, rows);
 }
 
