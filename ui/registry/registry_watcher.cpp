@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include <QCryptographicHash>
-#include <QTimer>
 
 #include "core/common/clock.h"
 #include "core/objects/object_store.h"
@@ -42,48 +41,25 @@ QByteArray digestOf(const RegistrySnapshot& snap) {
 }  // namespace
 
 RegistryWatcher::RegistryWatcher(Workspace workspace, int poll_interval_ms, QObject* parent)
-    : QObject(parent), m_workspace(std::move(workspace)), m_poll_interval_ms(poll_interval_ms) {}
+    : DatabasePoller([workspace] { return workspace.connect(); }, poll_interval_ms, parent),
+      m_workspace(std::move(workspace)) {}
 
 RegistryWatcher::~RegistryWatcher() = default;
 
-void RegistryWatcher::start() {
-  auto db = m_workspace.connect();
-  if (!db) {
-    Q_EMIT failed(QString::fromStdString(db.error().text()));
-    return;
-  }
-  m_db = std::move(*db);
-  m_timer = new QTimer(this);
-  m_timer->setInterval(m_poll_interval_ms);
-  connect(m_timer, &QTimer::timeout, this, [this] { poll(false); });
-  m_timer->start();
-  poll(true);
-}
-
-void RegistryWatcher::stop() {
-  if (m_timer) m_timer->stop();
-  m_db.reset();
-}
-
-void RegistryWatcher::refreshNow() { poll(true); }
-
 void RegistryWatcher::poll(bool force) {
-  if (!m_db) return;
-  const qint64 version = m_db->dataVersion();
-  if (!force && version == m_data_version) return;
-  m_data_version = version;
+  if (!dataChanged(force)) return;
   // Most commits are other tables' (metrics of a training run): a one-row query tells, where
   // allVersions() would parse every version's JSON (~0.1 ms each).
   {
     objects::ObjectStore objects(m_workspace.objectsDir());
-    registry::ModelRegistry reg(*m_db, objects);
+    registry::ModelRegistry reg(db(), objects);
     auto stamp = reg.changeStamp();
     if (stamp && !force && *stamp == m_stamp) return;
     if (stamp) m_stamp = std::move(*stamp);
   }
   ++m_loads;
   QString error;
-  auto snapshot = loadSnapshot(*m_db, m_workspace, &error);
+  auto snapshot = loadSnapshot(db(), m_workspace, &error);
   if (!snapshot) {
     Q_EMIT failed(error);
     return;

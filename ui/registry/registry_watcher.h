@@ -8,9 +8,9 @@
 #include <QString>
 
 #include "core/workspace/workspace.h"
+#include "ui/common/database_poller.h"
 #include "ui/registry/registry_snapshot.h"
 
-class QTimer;
 
 namespace wb::store {
 class Database;
@@ -21,7 +21,7 @@ namespace wb::ui {
 /// Lives on a worker thread (RegistryPanel owns it). Polls the database's data_version, which
 /// moves whenever another connection or process commits, and publishes a RegistrySnapshot when
 /// what the registry holds changed: `wb models alias` in a terminal shows up by itself.
-class RegistryWatcher : public QObject {
+class RegistryWatcher : public DatabasePoller {
   Q_OBJECT
  public:
   explicit RegistryWatcher(Workspace workspace, int poll_interval_ms = 500,
@@ -32,28 +32,16 @@ class RegistryWatcher : public QObject {
   static RegistrySnapshotPtr loadSnapshot(store::Database& db, const Workspace& workspace,
                                           QString* error);
 
- public Q_SLOTS:
-  void start();
-  /// Publishes a snapshot now, changed or not.
-  void refreshNow();
-  void stop();
-
- public:
   /// Full snapshot loads so far (a training run's commits must not cause any).
   int loadCount() const { return m_loads.load(); }
 
  Q_SIGNALS:
   void snapshotReady(wb::ui::RegistrySnapshotPtr snapshot);
-  void failed(const QString& message);
 
  private:
-  void poll(bool force);
+  void poll(bool force) override;
 
   Workspace m_workspace;
-  int m_poll_interval_ms;
-  std::unique_ptr<store::Database> m_db;  // owned by the worker thread
-  QTimer* m_timer = nullptr;
-  qint64 m_data_version = -1;
   QByteArray m_digest;  // of the last published snapshot: other tables' commits are ignored
   std::string m_stamp;  // ModelRegistry::changeStamp() at the last load
   std::atomic<int> m_loads{0};

@@ -4,7 +4,6 @@
 #include <set>
 
 #include <QFileInfo>
-#include <QTimer>
 
 #include "core/common/clock.h"
 #include "core/store/database.h"
@@ -19,44 +18,24 @@ constexpr int kReapEveryPolls = 5;
 }
 
 StoreWatcher::StoreWatcher(QString db_path, int poll_interval_ms, QObject* parent)
-    : QObject(parent), m_db_path(std::move(db_path)), m_poll_interval_ms(poll_interval_ms) {}
+    : DatabasePoller(
+          [path = db_path.toStdString()] {
+            return store::Database::open(path, store::OpenMode::ReadWrite);
+          },
+          poll_interval_ms, parent) {}
 
 StoreWatcher::~StoreWatcher() = default;
 
-void StoreWatcher::start() {
-  auto db = store::Database::open(m_db_path.toStdString(), store::OpenMode::ReadWrite);
-  if (!db) {
-    Q_EMIT failed(QString::fromStdString(db.error().text()));
-    return;
-  }
-  m_db = std::move(*db);
-  m_timer = new QTimer(this);
-  m_timer->setInterval(m_poll_interval_ms);
-  connect(m_timer, &QTimer::timeout, this, [this] { poll(false); });
-  m_timer->start();
-  poll(true);
-}
-
-void StoreWatcher::stop() {
-  if (m_timer) m_timer->stop();
-  m_db.reset();
-}
-
-void StoreWatcher::refreshNow() { poll(true); }
-
 void StoreWatcher::poll(bool force) {
-  if (!m_db) return;
   if (++m_polls_since_reap >= kReapEveryPolls || force) {
     m_polls_since_reap = 0;
-    store::RunRepository repo(*m_db);
+    store::RunRepository repo(db());
     // Our own commit does not move our data_version: reload explicitly when we marked runs.
     if (auto reaped = repo.reapDeadRuns(); reaped && *reaped > 0) force = true;
   }
-  const qint64 version = m_db->dataVersion();
-  if (!force && version == m_data_version) return;
-  m_data_version = version;
+  if (!dataChanged(force)) return;
   QString error;
-  auto snapshot = loadSnapshot(*m_db, &error);
+  auto snapshot = loadSnapshot(db(), &error);
   if (!snapshot) {
     Q_EMIT failed(error);
     return;
